@@ -1,0 +1,52 @@
+# Desist: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# The test services (scripts/services.sh makes them exist and run).
+TEST_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:5432/desist
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+BENCH_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:5432/desist_bench
+
+.PHONY: run test bench lint format services install clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || PY=python3; \
+	  [ -x $(BIN)/python ] || $$( command -v $(PY) || echo python3 ) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@scripts/run.sh
+
+services:
+	@scripts/services.sh
+
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=false SECRET_KEY=test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+	  DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) services
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
+	  SECRET_KEY=bench-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+	  $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/desist.sqlite3* var/broker var/media staticfiles

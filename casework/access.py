@@ -1,0 +1,59 @@
+"""Roles and rights-holder membership: who may do what.
+
+Roles are Django groups (Legal staff, Manager, Viewer); membership in rights
+holders is ``RightsHolder.members``. Data scoping itself lives in
+``ScopedQuerySet.for_user``.
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+
+from casework.choices import Role
+
+
+def _group_names(user) -> set[str]:
+    if not hasattr(user, "_desist_groups"):
+        user._desist_groups = set(user.groups.values_list("name", flat=True))
+    return user._desist_groups
+
+
+def role_of(user) -> str:
+    if user.is_superuser:
+        return "Administrator"
+    names = _group_names(user)
+    for role in (Role.MANAGER, Role.LEGAL, Role.VIEWER):
+        if role.value in names:
+            return role.label
+    return ""
+
+
+def holders_of(user):
+    if not hasattr(user, "_desist_holders"):
+        from casework.models import RightsHolder
+
+        user._desist_holders = list(RightsHolder.objects.for_user(user))
+    return user._desist_holders
+
+
+def can_edit(user) -> bool:
+    """Legal staff and managers change data; viewers only read."""
+    return user.is_superuser or bool(_group_names(user) & {Role.LEGAL.value, Role.MANAGER.value})
+
+
+def is_manager(user) -> bool:
+    return user.is_superuser or Role.MANAGER.value in _group_names(user)
+
+
+def require_edit(user):
+    if not can_edit(user):
+        raise PermissionDenied("Viewers cannot change anything.")
+
+
+def require_manager(user):
+    if not is_manager(user):
+        raise PermissionDenied("Only a manager can do this.")
+
+
+def ensure_groups():
+    """Create the role groups (idempotent)."""
+    return [Group.objects.get_or_create(name=role.value)[0] for role in Role]

@@ -1,0 +1,123 @@
+"""Admin for every casework model, scoped like the rest of the app."""
+
+from django.contrib import admin
+
+from casework.models import (
+    Evidence,
+    Franchise,
+    InfringingItem,
+    Platform,
+    ProtectedElement,
+    Respondent,
+    RightsHolder,
+    StageEvent,
+)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Staff who are not superusers see only their rights holders' rows."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.for_user(request.user) if hasattr(qs, "for_user") else qs
+
+
+@admin.register(RightsHolder)
+class RightsHolderAdmin(ScopedAdmin):
+    list_display = ["name", "code", "response_days", "quiet_period_days"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["members"]
+
+
+class ElementInline(admin.TabularInline):
+    model = ProtectedElement
+    extra = 0
+
+
+@admin.register(Franchise)
+class FranchiseAdmin(ScopedAdmin):
+    list_display = ["name", "rights_holder"]
+    list_filter = ["rights_holder"]
+    search_fields = ["name"]
+    inlines = [ElementInline]
+
+
+@admin.register(ProtectedElement)
+class ProtectedElementAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "franchise"]
+    list_filter = ["kind"]
+    list_select_related = ["franchise"]
+    search_fields = ["name"]
+
+
+@admin.register(Respondent)
+class RespondentAdmin(admin.ModelAdmin):
+    list_display = ["name", "agent_name", "agent_email"]
+    search_fields = ["name"]
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "respondent"]
+    list_filter = ["kind"]
+    list_select_related = ["respondent"]
+    search_fields = ["name"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    can_delete = False
+    readonly_fields = ["file", "original_name", "content_type", "size", "sha256", "captured_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StageEventInline(admin.TabularInline):
+    model = StageEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_stage", "to_stage", "at", "by", "reason", "source", "demand"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InfringingItem)
+class InfringingItemAdmin(ScopedAdmin):
+    list_display = ["title", "rights_holder", "franchise", "platform", "stage", "created_at"]
+    list_filter = ["stage", "conduct", "theory", "content_kind", "rights_holder"]
+    list_select_related = ["rights_holder", "franchise", "platform"]
+    search_fields = ["url", "title", "description"]
+    readonly_fields = ["normalized_url", "stage", "relapse_count", "dismissal_reason"]
+    raw_id_fields = ["franchise", "platform", "logged_by"]
+    filter_horizontal = ["elements"]
+    inlines = [EvidenceInline, StageEventInline]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ScopedAdmin):
+    list_display = ["original_name", "item", "sha256", "size", "captured_at"]
+    raw_id_fields = ["item"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageEvent)
+class StageEventAdmin(ScopedAdmin):
+    list_display = ["item", "from_stage", "to_stage", "at", "by", "source"]
+    list_filter = ["to_stage", "source"]
+    raw_id_fields = ["item", "demand"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,308 @@
+"""Casework: who owns what, what was found where, and how far each item has come."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from casework.choices import (
+    Conduct,
+    ContentKind,
+    ElementKind,
+    EventSource,
+    PlatformKind,
+    Stage,
+    Theory,
+)
+
+
+def choices_check(field: str, choices) -> models.CheckConstraint:
+    """A database check that ``field`` holds one of ``choices``."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"%(app_label)s_%(class)s_{field}_valid",
+    )
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that can narrow itself to what one user may see.
+
+    ``holder_path`` names the lookup from the model to its RightsHolder. Every
+    view, form choice, filter, export and admin page goes through ``for_user``.
+    """
+
+    holder_path = "rights_holder"
+
+    def for_user(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        holder_ids = RightsHolder.members.through.objects.filter(user_id=user.pk).values(
+            "rightsholder_id"
+        )
+        if self.holder_path == "self":
+            return self.filter(pk__in=holder_ids)
+        return self.filter(**{f"{self.holder_path}_id__in": holder_ids})
+
+
+def scoped(path: str):
+    """A manager whose ``for_user`` follows ``path`` to the rights holder."""
+    return type(f"ScopedQuerySet_{path}", (ScopedQuerySet,), {"holder_path": path}).as_manager()
+
+
+class RightsHolder(models.Model):
+    """A company that owns works and sends demands: "Netflix, Inc."."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=8, unique=True, help_text="Short code used in demand references: NFLX."
+    )
+    address = models.TextField(blank=True)
+    signatory_name = models.CharField(max_length=200, blank=True)
+    signatory_title = models.CharField(max_length=200, blank=True)
+    signatory_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=50, blank=True)
+    response_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Default response period of a demand, in business days."
+    )
+    quiet_period_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days a removed item must stay gone before it counts as ceased."
+    )
+    gone_after_checks = models.PositiveSmallIntegerField(
+        default=2, help_text="Consecutive 'gone' verification results that mark an item removed."
+    )
+    removal_page_markers = models.TextField(
+        blank=True,
+        help_text="One text per line; a page containing any of them counts as removed.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="rights_holders", blank=True
+    )
+
+    objects = scoped("self")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Franchise(models.Model):
+    """A work or series a rights holder owns: "Squid Game"."""
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="franchises"
+    )
+    name = models.CharField(max_length=200)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rights_holder", "name"],
+                name="franchise_unique_name_per_holder",
+                violation_error_message="This rights holder already has a franchise of that name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProtectedElement(models.Model):
+    """One protected thing within a franchise that is being copied: "Young-hee doll"."""
+
+    franchise = models.ForeignKey(Franchise, on_delete=models.PROTECT, related_name="elements")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ElementKind.choices)
+    registration_number = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = scoped("franchise__rights_holder")
+
+    class Meta:
+        ordering = ["franchise__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["franchise", "name"],
+                name="element_unique_name_per_franchise",
+                violation_error_message="This franchise already has an element of that name.",
+            ),
+            choices_check("kind", ElementKind),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Respondent(models.Model):
+    """The party a demand goes to: "ByteDance Ltd.". Shared by all rights holders."""
+
+    name = models.CharField(max_length=200, unique=True)
+    legal_address = models.TextField(blank=True)
+    agent_name = models.CharField("designated agent", max_length=200, blank=True)
+    agent_email = models.EmailField("agent email", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Platform(models.Model):
+    """A service of a respondent where infringing content is made or shown: "Seedance 2.0"."""
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.PROTECT, related_name="platforms")
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=PlatformKind.choices)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [choices_check("kind", PlatformKind)]
+
+    def __str__(self):
+        return self.name
+
+
+class InfringingItem(models.Model):
+    """One URL of infringing content, tracked identify → remove → cease.
+
+    ``stage`` is changed only through ``casework.stages.transition``.
+    """
+
+    rights_holder = models.ForeignKey(RightsHolder, on_delete=models.PROTECT, related_name="items")
+    franchise = models.ForeignKey(Franchise, on_delete=models.PROTECT, related_name="items")
+    elements = models.ManyToManyField(
+        ProtectedElement, related_name="items", blank=True, verbose_name="protected elements"
+    )
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="items")
+    url = models.URLField("URL", max_length=2000)
+    normalized_url = models.CharField(max_length=2000, editable=False)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    content_kind = models.CharField(max_length=10, choices=ContentKind.choices)
+    conduct = models.CharField(max_length=20, choices=Conduct.choices)
+    theory = models.CharField(max_length=10, choices=Theory.choices, default=Theory.DIRECT)
+    stage = models.CharField(
+        max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED, editable=False
+    )
+    stage_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
+    dismissal_reason = models.TextField(blank=True, editable=False)
+    relapse_count = models.PositiveIntegerField(default=0, editable=False)
+    first_seen = models.DateField()
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Verification: consecutive "gone" answers and the last check time.
+    gone_streak = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rights_holder", "normalized_url"],
+                name="item_unique_url_per_holder",
+                violation_error_message="An item with this URL is already logged for this "
+                "rights holder.",
+            ),
+            choices_check("stage", Stage),
+            choices_check("content_kind", ContentKind),
+            choices_check("conduct", Conduct),
+            choices_check("theory", Theory),
+        ]
+        indexes = [
+            # The item list: one holder's items in a stage, newest first.
+            models.Index(
+                fields=["rights_holder", "stage", "-created_at"], name="item_holder_stage_new"
+            ),
+            models.Index(fields=["rights_holder", "-created_at"], name="item_holder_new"),
+            models.Index(fields=["franchise", "stage"], name="item_franchise_stage"),
+            models.Index(fields=["platform", "stage"], name="item_platform_stage"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from casework.urlnorm import normalize_url
+
+        self.normalized_url = normalize_url(self.url)
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.rights_holder.code}-I{self.pk}" if self.pk else ""
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.item.rights_holder_id}/{instance.item_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file captured for an item: screenshot, video, saved page. Never edited or deleted."""
+
+    item = models.ForeignKey(InfringingItem, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    captured_at = models.DateTimeField(auto_now_add=True)
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = scoped("item__rights_holder")
+
+    class Meta:
+        ordering = ["captured_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Evidence is never edited: add a new file instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Evidence is never deleted.")
+
+
+class StageEvent(models.Model):
+    """One stage change of an item: append-only history (who, when, why, source)."""
+
+    item = models.ForeignKey(InfringingItem, on_delete=models.CASCADE, related_name="events")
+    from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    reason = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=EventSource.choices)
+    demand = models.ForeignKey(
+        "notices.Demand", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = scoped("item__rights_holder")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [choices_check("to_stage", Stage), choices_check("source", EventSource)]
+        indexes = [models.Index(fields=["item", "at"], name="event_item_at")]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"

@@ -1,0 +1,138 @@
+"""The demo case's demands and letter templates (called from casework.demo.load_demo)."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from casework.choices import EventSource, Stage
+from casework.models import InfringingItem, StageEvent
+from notices.choices import STANDARD_REMEDIES, Channel, DemandStatus
+from notices.models import Demand, DemandEvent, LetterTemplate, Remedy
+from notices.references import format_reference, take_number
+
+NETFLIX_TEMPLATE = {
+    "letterhead": "Netflix, Inc.\n121 Albright Way\nLos Gatos, CA 95032\nUnited States",
+    "signatory_name": "Jordan Avery",
+    "signatory_title": "Director, Content Protection Legal",
+    "contact_details": "content-protection@netflix.example\n+1 408 555 0100",
+    "opening": (
+        'We write on behalf of Netflix, Inc. ("Netflix") concerning your generative video '
+        "service and the content it produces. Netflix will not stand by and watch its valued "
+        "intellectual property be treated as free, public domain clip art."
+    ),
+    "legal_basis": (
+        "Netflix has never authorized you to use its content to generate these images or "
+        "videos. Your activities are willful, and constitute direct and secondary copyright "
+        "infringement. The use of copyrighted works to create a competing commercial product, "
+        "especially one that regurgitates the original, is not protected by fair use."
+    ),
+    "consequences": (
+        "If you do not confirm compliance with every demand above by the deadline, Netflix "
+        "will pursue all remedies available to it, including litigation, without further notice."
+    ),
+    "good_faith_statement": (
+        "We have a good-faith belief that the use of the material described in Exhibit A is "
+        "not authorized by the copyright owner, its agent, or the law."
+    ),
+    "accuracy_statement": (
+        "The information in this letter is accurate, and under penalty of perjury, the "
+        "signatory is authorized to act on behalf of the owner of the exclusive rights "
+        "allegedly infringed."
+    ),
+    "closing": (
+        "This letter is without prejudice to Netflix's rights and remedies, all of which are "
+        "expressly reserved."
+    ),
+}
+
+
+def template_fields_for(holder) -> dict:
+    """Default letter text for a rights holder (the Netflix wording, with its own names)."""
+    fields = dict(NETFLIX_TEMPLATE)
+    if holder.code != "NFLX":
+        fields = {
+            k: v.replace("Netflix, Inc.", holder.name).replace("Netflix", holder.name)
+            for k, v in fields.items()
+        }
+        fields["letterhead"] = f"{holder.name}\n{holder.address}"
+        fields["signatory_name"] = holder.signatory_name
+        fields["signatory_title"] = holder.signatory_title
+        fields["contact_details"] = holder.signatory_email
+    return fields
+
+
+def add_standard_remedies(demand):
+    Remedy.objects.bulk_create(
+        Remedy(demand=demand, position=i, kind=kind, text=text)
+        for i, (kind, text) in enumerate(STANDARD_REMEDIES, start=1)
+    )
+
+
+def load_demo_demands(netflix, respondent):
+    from casework.models import RightsHolder
+
+    for holder in RightsHolder.objects.all():
+        if not LetterTemplate.objects.filter(rights_holder=holder).exists():
+            LetterTemplate.objects.create(
+                rights_holder=holder, version=1, **template_fields_for(holder)
+            )
+    if Demand.objects.filter(rights_holder=netflix).exists():
+        return
+    User = get_user_model()
+    legal = User.objects.get(username="netflix-legal")
+    manager = User.objects.get(username="netflix-manager")
+    year = timezone.localdate().year
+    now = timezone.now()
+
+    sent_items = InfringingItem.objects.filter(rights_holder=netflix).exclude(
+        stage__in=[Stage.IDENTIFIED, Stage.DISMISSED]
+    )
+    number = take_number(netflix, year)
+    sent = Demand.objects.create(
+        rights_holder=netflix,
+        respondent=respondent,
+        reference=format_reference(netflix.code, year, number),
+        year=year,
+        number=number,
+        status=DemandStatus.SENT,
+        prepared_by=legal,
+        approved_by=manager,
+        approved_at=now - dt.timedelta(days=40),
+        sent_at=now - dt.timedelta(days=39),
+        sent_channel=Channel.EMAIL,
+        deadline=(now - dt.timedelta(days=35)).date(),
+        paragraphs="Seedance 2.0 was released in February 2026 and within days produced "
+        "high-fidelity copies of Netflix's most popular series.",
+    )
+    sent.items.set(sent_items)
+    add_standard_remedies(sent)
+    StageEvent.objects.filter(
+        item__in=sent_items, to_stage=Stage.NOTIFIED, source=EventSource.DEMAND
+    ).update(demand=sent)
+    for action, old, new, by in [
+        ("created", "", DemandStatus.DRAFT, legal),
+        ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal),
+        ("approved", DemandStatus.IN_REVIEW, DemandStatus.APPROVED, manager),
+        ("sent", DemandStatus.APPROVED, DemandStatus.SENT, legal),
+    ]:
+        DemandEvent.objects.create(
+            demand=sent, action=action, from_status=old, to_status=new, by=by
+        )
+
+    draft_items = InfringingItem.objects.filter(rights_holder=netflix, stage=Stage.IDENTIFIED)
+    number = take_number(netflix, year)
+    draft = Demand.objects.create(
+        rights_holder=netflix,
+        respondent=respondent,
+        reference=format_reference(netflix.code, year, number),
+        year=year,
+        number=number,
+        prepared_by=legal,
+        paragraphs="Since our first letter, further infringing outputs have appeared.",
+    )
+    draft.items.set(draft_items)
+    add_standard_remedies(draft)
+    DemandEvent.objects.create(
+        demand=draft, action="created", to_status=DemandStatus.DRAFT, by=legal
+    )

@@ -1,0 +1,1 @@
+// Desist: small progressive enhancements; pages work without it.

@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+
+from casework.choices import Stage
+from casework.demo import load_demo
+from casework.models import Franchise, InfringingItem, ProtectedElement, RightsHolder
+from notices.models import Demand, Remedy
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_gives_the_same_counts(settings):
+    settings.DEBUG = True
+    first = load_demo()
+    call_command("seed_demo")
+    assert load_demo() == first
+    assert first["rights_holders"] == 3
+    assert first["demands"] == 2
+
+
+@pytest.mark.django_db
+def test_seed_demo_carries_the_article(settings):
+    load_demo()
+    netflix = RightsHolder.objects.get(code="NFLX")
+    assert set(Franchise.objects.filter(rights_holder=netflix).values_list("name", flat=True)) == {
+        "Stranger Things",
+        "Squid Game",
+        "Bridgerton",
+        "KPop Demon Hunters",
+    }
+    for name in [
+        "Young-hee doll",
+        "Red Light, Green Light set",
+        "Series finale",
+        "Lady in Silver gown (Sophie Baek)",
+        "Visual style",
+        "Character designs",
+    ]:
+        assert ProtectedElement.objects.filter(franchise__rights_holder=netflix, name=name).exists()
+    stages_seen = set(
+        InfringingItem.objects.filter(rights_holder=netflix).values_list("stage", flat=True)
+    )
+    assert stages_seen == set(Stage.values)
+    assert InfringingItem.objects.filter(relapse_count__gt=0).exists()
+    statuses = set(Demand.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "sent"}
+    for demand in Demand.objects.all():
+        assert Remedy.objects.filter(demand=demand).count() == 4
+
+
+@pytest.mark.django_db
+def test_demo_passwords_only_with_debug(settings):
+    settings.DEBUG = False
+    load_demo()
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.get(username="netflix-legal").has_usable_password()

@@ -1,0 +1,91 @@
+"""Settings parsing: strict booleans and a required secret key."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_list, secret_key
+
+
+@pytest.mark.parametrize("raw", ["true", "True", "1", "yes", "on", " ON "])
+def test_debug_true_words(raw):
+    assert env_bool("DEBUG", environ={"DEBUG": raw}) is True
+
+
+@pytest.mark.parametrize("raw", ["false", "0", "no", "off", ""])
+def test_debug_false_words(raw):
+    assert env_bool("DEBUG", default=True, environ={"DEBUG": raw}) is False
+
+
+@pytest.mark.parametrize("raw", ["ture", "2", "enabled", "y e s"])
+def test_a_bad_debug_value_is_refused(raw):
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG", environ={"DEBUG": raw})
+
+
+def test_missing_debug_means_off():
+    assert env_bool("DEBUG", environ={}) is False
+
+
+def test_secret_key_required_when_debug_off():
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        secret_key(False, environ={})
+
+
+def test_weak_secret_key_refused_when_debug_off():
+    with pytest.raises(ImproperlyConfigured, match="too weak"):
+        secret_key(False, environ={"SECRET_KEY": "short"})
+
+
+def test_debug_gets_a_development_key():
+    assert secret_key(True, environ={}).startswith("django-insecure")
+
+
+def test_env_list_drops_blanks():
+    assert env_list("H", environ={"H": "a.example, ,b.example,"}) == ["a.example", "b.example"]
+
+
+def _django_check(env_overrides, *args):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        and not k.startswith("SECURE_")
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_process_refuses_to_start_with_bad_debug():
+    result = _django_check({"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_process_refuses_to_start_without_secret_key():
+    result = _django_check({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = _django_check(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x7!kq2-production-like-secret-key-0123456789abcdefghijklmnopqrstuv",
+            "ALLOWED_HOSTS": "desist.example",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
