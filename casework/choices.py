@@ -64,3 +64,20 @@ class EventSource(models.TextChoices):
     CHECK = "check", "Verification check"
     IMPORT = "import", "Import"
     SWEEP = "sweep", "Quiet-period sweep"
+
+
+class JobStatus(models.TextChoices):
+    """Status of a background job kept on its row (imports, exports, reports)."""
+
+    PENDING = "pending", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class CheckOutcome(models.TextChoices):
+    LIVE = "live", "Live"
+    GONE = "gone", "Gone"
+    REFUSED = "refused", "Refused (private address)"
+    ERROR = "error", "Error"

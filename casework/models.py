@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 
 from casework.choices import (
+    CheckOutcome,
     Conduct,
     ContentKind,
     ElementKind,
     EventSource,
+    JobStatus,
     PlatformKind,
     Stage,
     Theory,
@@ -296,6 +298,9 @@ class StageEvent(models.Model):
     demand = models.ForeignKey(
         "notices.Demand", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    verification = models.ForeignKey(
+        "VerificationCheck", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = scoped("item__rights_holder")
 
@@ -306,3 +311,72 @@ class StageEvent(models.Model):
 
     def __str__(self):
         return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class VerificationCheck(models.Model):
+    """One automatic check of an item's URL: what answered, and what we concluded."""
+
+    item = models.ForeignKey(InfringingItem, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField(db_index=True)
+    method = models.CharField(max_length=4, default="HEAD")
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=CheckOutcome.choices)
+    final_url = models.CharField(max_length=2000, blank=True)
+    detail = models.TextField(blank=True)
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = scoped("item__rights_holder")
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        constraints = [choices_check("outcome", CheckOutcome)]
+        indexes = [models.Index(fields=["item", "-checked_at"], name="check_item_recent")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.outcome} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+def import_path(instance, filename):
+    return f"imports/{instance.rights_holder_id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A CSV import: uploaded, previewed, then confirmed; large files run in Celery.
+
+    The row is the source of truth for status and progress; the page polls it.
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="imports"
+    )
+    file = models.FileField(upload_to=import_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [choices_check("status", JobStatus)]
+
+    def __str__(self):
+        return f"Import {self.pk}: {self.original_name}"

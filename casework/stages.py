@@ -43,7 +43,15 @@ def allowed_targets(stage: str) -> list[str]:
 
 
 def transition(
-    item, target, *, by=None, reason="", source=EventSource.MANUAL, demand=None, at=None
+    item,
+    target,
+    *,
+    by=None,
+    reason="",
+    source=EventSource.MANUAL,
+    demand=None,
+    verification=None,
+    at=None,
 ):
     """Move one item to ``target`` and record why. Returns the StageEvent.
 
@@ -80,6 +88,7 @@ def transition(
             reason=reason,
             source=source,
             demand=demand,
+            verification=verification,
         )
     if isinstance(item, InfringingItem):
         item.refresh_from_db(

@@ -122,10 +122,11 @@ STORAGES = {
     "default": {
         "BACKEND": env.str("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
     },
+    # Hashed, compressed names in production (needs collectstatic); plain names otherwise.
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", default=not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

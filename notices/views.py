@@ -10,3 +10,13 @@ class DemandListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return Demand.objects.for_user(self.request.user).select_related("respondent")
+
+
+def demand_create(request):
+    """Draft a demand from the selected items (built in the demands issue)."""
+    raise NotImplementedError
+
+
+def demand_add_items(request):
+    """Add the selected items to a draft demand (built in the demands issue)."""
+    raise NotImplementedError
