@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("demands/", include("notices.urls")),
+    path("import/", include("casework.urls_import")),
+    path("dashboard/", include("casework.urls_dashboard")),
     path("", include("casework.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Verification checks and sweeps."""
