@@ -1,0 +1,86 @@
+"""docker-compose.yml, the README and the settings must agree (Docker cannot run here,
+so the file is checked by reading it against the code)."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = (ROOT / "config" / "settings.py").read_text()
+README = (ROOT / "README.md").read_text()
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+# Variables Docker / the images themselves use, not read by Django settings.
+NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+
+
+def settings_variables() -> set[str]:
+    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|environ\.get|os\.environ\.get)"
+    pattern = reader + r"""\(\s*["']([A-Z_]+)["']"""
+    found = set(re.findall(pattern, SETTINGS))
+    return found | {"SECRET_KEY"}  # read through config.env.secret_key
+
+
+def readme_variables() -> set[str]:
+    section = README.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.M))
+
+
+def test_every_setting_variable_is_documented_in_the_readme():
+    missing = settings_variables() - readme_variables()
+    assert not missing, f"document these in the README's table: {sorted(missing)}"
+
+
+def test_the_readme_documents_no_variable_the_settings_ignore():
+    unknown = readme_variables() - settings_variables()
+    assert not unknown, f"the README documents variables settings never read: {sorted(unknown)}"
+
+
+def test_compose_has_the_production_services_with_health_checks():
+    services = COMPOSE["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no health check"
+    assert "--appendonly" in services["redis"]["command"]
+    assert (
+        services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1]
+        == "yes"
+    )
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_compose_app_variables_are_read_by_settings():
+    app_env = COMPOSE["services"]["web"]["environment"]
+    known = settings_variables()
+    unknown = set(app_env) - known - NOT_SETTINGS
+    assert not unknown, f"compose sets variables settings never read: {sorted(unknown)}"
+    assert app_env["DEBUG"] == "false"
+    assert app_env["REDIS_URL"].startswith("redis://redis:")
+    assert (
+        app_env["DATABASE_URL"].startswith("postgres://")
+        and "@postgres:5432/" in app_env["DATABASE_URL"]
+    )
+    postgres = COMPOSE["services"]["postgres"]["environment"]
+    assert f"/{postgres['POSTGRES_DB']}" in app_env["DATABASE_URL"]
+
+
+def test_compose_commands_name_real_entry_points():
+    import importlib
+
+    services = COMPOSE["services"]
+    assert "gunicorn config.wsgi" in services["web"]["command"]
+    assert "migrate" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    assert importlib.import_module("config.wsgi").application is not None
+    assert importlib.import_module("config.celery").app.main == "desist"
+
+
+def test_every_app_service_shares_the_media_volume():
+    for name in ("web", "worker", "beat"):
+        assert "media:/app/var/media" in COMPOSE["services"][name]["volumes"]
+    assert COMPOSE["services"]["web"]["environment"]["MEDIA_ROOT"] == "/app/var/media"
