@@ -1,6 +1,5 @@
 # Desist: `make run` to try it, `make test` to check it. See README.md.
 SHELL := /bin/bash
-PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,16 +12,13 @@ BENCH_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:5432/desist_bench
 .PHONY: run test bench lint format services install clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PY) >/dev/null || PY=python3; \
-	  [ -x $(BIN)/python ] || $$( command -v $(PY) || echo python3 ) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	scripts/venv.sh
 	touch $(STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
-	@scripts/run.sh
+	@PORT=$(PORT) scripts/run.sh
 
 services:
 	@scripts/services.sh
