@@ -1,0 +1,96 @@
+"""HTML to PDF/A with WeasyPrint, fetching nothing but the project's own static files.
+
+WeasyPrint's default fetcher follows any URL in the document: ``file://`` images
+load, ``<a rel="attachment" href="file:///etc/passwd">`` embeds that file in the
+PDF, and stylesheets come over http(s). Letters contain text people typed, so
+the fetcher here serves only an allow-list of files under ``static/`` and
+refuses everything else (other than inline ``data:`` URLs).
+
+Documents are parsed against a base URL on a reserved domain, so a relative
+``/static/letters/letter.css`` (what ``{% static %}`` writes) resolves to
+``https://static.desist.invalid/static/letters/letter.css`` and is served from
+disk; that host is never contacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+BASE_URL = "https://static.desist.invalid/"
+# Static paths (relative to STATIC_URL) a document may load: folders end with "/".
+ALLOWED_STATIC = ("letters/", "fonts/")
+
+
+class RefusedURL(ValueError):
+    """A document asked for a URL the letter fetcher does not serve."""
+
+
+def _static_prefix() -> str:
+    prefix = settings.STATIC_URL or "/static/"
+    if "://" in prefix:  # a CDN STATIC_URL: letters still load from disk
+        prefix = urlsplit(prefix).path
+    return "/" + prefix.strip("/") + "/"
+
+
+def resolve_static(url: str) -> Path | None:
+    """The file on disk an allowed static URL names, or None."""
+    parts = urlsplit(url)
+    base = urlsplit(BASE_URL)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    prefix = _static_prefix()
+    path = unquote(parts.path)
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix) :]
+    if not relative or ".." in relative.split("/") or "\\" in relative:
+        return None
+    if not any(relative.startswith(allowed) for allowed in ALLOWED_STATIC):
+        return None
+    found = finders.find(relative)
+    if not found:
+        return None
+    return Path(found)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves allow-listed static files and ``data:`` URLs; refuses the rest."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("timeout", 5)
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, **kwargs)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        file_path = resolve_static(url)
+        if file_path is not None:
+            content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, file_path.read_bytes(), {"Content-Type": content_type}, 200
+            )
+        if url.lower().startswith("data:"):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        logger.warning("Letter fetcher refused %s", url[:200])
+        raise RefusedURL(f"Refused to fetch {url[:200]}")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render an HTML document to PDF/A-3b bytes.
+
+    Relative URLs resolve against BASE_URL and only allow-listed static files
+    load; ``file://``, ``http(s)://`` and every other scheme are refused.
+    """
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant="pdf/a-3b")
