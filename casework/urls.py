@@ -6,5 +6,13 @@ app_name = "casework"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("items/", views.ItemListView.as_view(), name="item-list"),
+    path("items/", views.item_list, name="item-list"),
+    path("items/new/", views.item_create, name="item-create"),
+    path("items/export.csv", views.item_export, name="item-export"),
+    path("items/bulk/stage/", views.item_bulk_stage, name="item-bulk-stage"),
+    path("items/element-options/", views.element_options, name="element-options"),
+    path("items/<int:pk>/", views.item_detail, name="item-detail"),
+    path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
+    path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
 ]

@@ -1,9 +1,26 @@
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect
-from django.views.generic import ListView
+"""Pages of the items workspace. Thin: rules live in forms, stages, evidence and exports.
 
-from casework.models import InfringingItem
+Every object is fetched through ``for_user``: another rights holder's item or
+evidence answers 404. Every change calls ``access.require_edit`` first.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework import access, exports, stages
+from casework import evidence as evidence_store
+from casework.choices import Stage
+from casework.filters import SORTS, ItemFilter, sort_of
+from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
+from casework.models import Evidence, InfringingItem, ProtectedElement, StageEvent
+from casework.paging import paginate
+
+PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)
 
 
 @login_required
@@ -11,11 +28,201 @@ def home(request):
     return redirect("casework:item-list")
 
 
-class ItemListView(LoginRequiredMixin, ListView):
-    template_name = "casework/item_list.html"
-    paginate_by = 50
+def _filtered(request):
+    """The user's items narrowed by the URL's filters, and the FilterSet (for the form)."""
+    items = InfringingItem.objects.for_user(request.user)
+    filterset = ItemFilter(request.GET or None, queryset=items, request=request)
+    return filterset, (filterset.qs if filterset.is_bound else items)
 
-    def get_queryset(self):
-        return InfringingItem.objects.for_user(self.request.user).select_related(
-            "franchise", "platform"
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("size", PAGE_SIZE))
+    except ValueError:
+        return PAGE_SIZE
+    return size if size in PAGE_SIZES else PAGE_SIZE
+
+
+@login_required
+@require_GET
+def item_list(request):
+    filterset, items = _filtered(request)
+    sort_key, order = sort_of(request.GET)
+    if filterset.is_bound and not filterset.is_valid():
+        items = items.none()
+    page = paginate(
+        items.select_related("rights_holder", "franchise", "platform"),
+        sort=order,
+        size=_page_size(request),
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    return render(
+        request,
+        "casework/item_list.html",
+        {
+            "nav": "items",
+            "filter": filterset,
+            "page": page,
+            "sort": sort_key,
+            "sorts": SORTS,
+            "page_sizes": PAGE_SIZES,
+            "stages": Stage.choices,
+            "bulk_form": BulkStageForm(user=request.user),
+            "list_url": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_export(request):
+    """CSV of the filtered list (GET, the list's filters) or of the selected rows (POST)."""
+    if request.method == "POST":
+        ids = [v for v in request.POST.getlist("items") if v.isdigit()]
+        items = InfringingItem.objects.for_user(request.user).filter(pk__in=ids)
+    else:
+        filterset, items = _filtered(request)
+        if filterset.is_bound and not filterset.is_valid():
+            items = items.none()
+    _, order = sort_of(request.GET)
+    return exports.streaming_response(items.order_by(order, "pk"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create(request):
+    access.require_edit(request.user)
+    if request.method == "POST":
+        form = ItemForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            item = form.save()
+            if item is not None:
+                count = len(form.cleaned_data.get("evidence") or [])
+                messages.success(
+                    request,
+                    f"Logged {item.reference} “{item.title}” with {count} evidence file"
+                    f"{'' if count == 1 else 's'}.",
+                )
+                return redirect("casework:item-detail", pk=item.pk)
+    else:
+        form = ItemForm(user=request.user)
+    return render(request, "casework/item_form.html", {"nav": "items", "form": form})
+
+
+@login_required
+@require_GET
+def element_options(request):
+    """The <option>s of one franchise's protected elements (htmx swaps them in)."""
+    elements = ProtectedElement.objects.for_user(request.user).select_related("franchise")
+    franchise = request.GET.get("franchise", "")
+    elements = elements.filter(franchise_id=franchise) if franchise.isdigit() else elements
+    return render(request, "casework/item_element_options.html", {"elements": elements})
+
+
+def _item_for(request, pk):
+    return get_object_or_404(
+        InfringingItem.objects.for_user(request.user).select_related(
+            "rights_holder", "franchise", "platform", "platform__respondent", "logged_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def item_detail(request, pk):
+    item = _item_for(request, pk)
+    return _render_detail(request, item)
+
+
+def _render_detail(request, item, *, transition_form=None, evidence_form=None, status=200):
+    from notices.models import Demand
+
+    events = StageEvent.objects.filter(item=item).select_related("by", "demand", "verification")
+    demands = Demand.objects.for_user(request.user).filter(items=item).select_related("respondent")
+    context = {
+        "nav": "items",
+        "item": item,
+        "elements": item.elements.all(),
+        "evidence": Evidence.objects.filter(item=item).select_related("captured_by"),
+        "events": events,
+        "demands": demands,
+        "targets": [(t, Stage(t).label) for t in stages.allowed_targets(item.stage)],
+        "transition_form": transition_form or TransitionForm(),
+        "evidence_form": evidence_form or EvidenceForm(),
+    }
+    return render(request, "casework/item_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def item_transition(request, pk):
+    item = _item_for(request, pk)
+    access.require_edit(request.user)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            stages.transition(item, target, by=request.user, reason=form.cleaned_data["note"])
+        except stages.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{item.reference} moved to {Stage(target).label.lower()}.")
+        return redirect("casework:item-detail", pk=item.pk)
+    return _render_detail(request, item, transition_form=form, status=400)
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk):
+    item = _item_for(request, pk)
+    access.require_edit(request.user)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        stored = form.save(item, request.user)
+        messages.success(request, f"Added {len(stored)} evidence file(s) to {item.reference}.")
+        return redirect("casework:item-detail", pk=item.pk)
+    return _render_detail(request, item, evidence_form=form, status=400)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.for_user(request.user).select_related("item"), pk=pk
+    )
+    return evidence_store.download_response(evidence)
+
+
+def _back_to_list(request):
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(nxt)
+    return redirect("casework:item-list")
+
+
+@login_required
+@require_POST
+def item_bulk_stage(request):
+    access.require_edit(request.user)
+    form = BulkStageForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request)
+    target = form.cleaned_data["target"]
+    try:
+        events = stages.transition_many(
+            form.item_ids, target, by=request.user, reason=form.cleaned_data["note"]
         )
+    except stages.BulkTransitionError as exc:
+        messages.error(request, f"Nothing was moved: {len(exc.errors)} item(s) cannot move.")
+        for error in exc.errors:
+            messages.error(request, error)
+    else:
+        messages.success(request, f"Moved {len(events)} item(s) to {Stage(target).label.lower()}.")
+    return _back_to_list(request)
