@@ -1,0 +1,799 @@
+"""CSV import of infringing items: the rules, independent of HTTP and Celery.
+
+Column format (UTF-8, with or without BOM; comma-separated; quoted fields may hold
+commas and line breaks; LF or CRLF line ends). The first row names the columns, in
+any order, case-insensitive ("first seen" and "first_seen" are the same):
+
+=================== ======== ==========================================================
+column              required meaning
+=================== ======== ==========================================================
+url                 yes      http(s) URL of the infringing content (≤ 2,000 characters)
+title               yes      short title (≤ 300 characters)
+franchise           yes      name of one of the rights holder's franchises
+platform            yes      name of a platform ("Seedance 2.0")
+content_kind        yes      video, image, audio or text
+conduct             yes      recreation, reboot, crossover, style or other
+theory              no       direct (default) or secondary
+first_seen          yes      date in ISO form, 2026-02-14
+protected_elements  no       element names of that franchise, separated by ``;``
+description         no       free text (≤ 10,000 characters)
+=================== ======== ==========================================================
+
+Choice columns accept the value or its label ("reboot" or "Reboot / continuation").
+Other columns are ignored (and named on the preview).
+
+Each data row becomes one of: ``new``; ``duplicate`` (its URL normalises to an
+existing item of the rights holder); ``repeat`` (an earlier row of the same file
+has the same normalised URL); ``error`` (with line number, column and reason).
+Importing writes every new row in one transaction, so a failure leaves nothing
+behind, and importing the same file again creates nothing.
+
+Entry points: :func:`read_preview` (parse and classify), :func:`import_rows`
+(write the new rows), :func:`import_csv` (both, for scripts and benchmarks), and
+:func:`preview_job` / :func:`run_job` for :class:`~casework.models.ImportJob` rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from casework import access
+from casework.choices import Conduct, ContentKind, EventSource, JobStatus, Stage, Theory
+from casework.models import (
+    Franchise,
+    ImportJob,
+    InfringingItem,
+    Platform,
+    ProtectedElement,
+    RightsHolder,
+    StageEvent,
+)
+from casework.urlnorm import InvalidURL, normalize_url
+
+NEW = "new"
+DUPLICATE = "duplicate"  # of an item already in the database
+REPEAT = "repeat"  # of an earlier row in the same file
+ERROR = "error"
+STATUS_LABELS = {
+    NEW: "New",
+    DUPLICATE: "Duplicate of an existing item",
+    REPEAT: "Repeats an earlier row",
+    ERROR: "Error",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    help: str
+    example: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("url", True, "http(s) URL of the infringing content, up to 2,000 characters."),
+    Column("title", True, "Short title, up to 300 characters."),
+    Column("franchise", True, "Name of one of your rights holder's franchises."),
+    Column("platform", True, "Name of the platform that made or hosts it."),
+    Column("content_kind", True, "One of: " + ", ".join(ContentKind.values) + "."),
+    Column("conduct", True, "One of: " + ", ".join(Conduct.values) + "."),
+    Column("theory", False, "direct (the default when empty) or secondary."),
+    Column("first_seen", True, "Date first seen, as YYYY-MM-DD."),
+    Column(
+        "protected_elements",
+        False,
+        "Names of protected elements of that franchise, separated by semicolons.",
+    ),
+    Column("description", False, "Free text, up to 10,000 characters."),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED_COLUMNS = tuple(c.name for c in COLUMNS if c.required)
+
+URL_MAX = InfringingItem._meta.get_field("url").max_length
+TITLE_MAX = InfringingItem._meta.get_field("title").max_length
+DESCRIPTION_MAX = 10_000
+FIELD_SIZE_LIMIT = 1_000_000  # characters in one CSV field before the file is refused
+
+LOOKUP_BATCH = 5_000  # normalised URLs per "which of these exist?" query
+INSERT_BATCH = 2_000  # rows per INSERT
+REPORT_CAP = {ERROR: 1_000, DUPLICATE: 1_000, REPEAT: 1_000, NEW: 200}
+
+Progress = Callable[..., None]
+
+
+class ImportRefused(Exception):
+    """The whole file is refused (not a CSV, not UTF-8, missing columns...)."""
+
+
+@dataclass(slots=True)
+class Problem:
+    column: str
+    message: str
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row of the file and what would happen to it."""
+
+    line: int
+    url: str
+    title: str
+    status: str = NEW
+    problems: list[Problem] = field(default_factory=list)
+    normalized_url: str = ""
+    existing_id: int | None = None
+    first_line: int | None = None
+    values: dict | None = None
+    element_ids: tuple[int, ...] = ()
+
+    def report(self) -> dict:
+        """A JSON-ready summary for the preview page."""
+        entry = {"line": self.line, "status": self.status, "url": self.url, "title": self.title}
+        if self.problems:
+            entry["problems"] = [{"column": p.column, "message": p.message} for p in self.problems]
+        if self.existing_id is not None:
+            entry["item_id"] = self.existing_id
+        if self.first_line is not None:
+            entry["first_line"] = self.first_line
+        return entry
+
+
+@dataclass
+class Preview:
+    """The classified rows of one file for one rights holder."""
+
+    rows: list[Row]
+    ignored_columns: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def new_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.status == NEW]
+
+    def report(self) -> list[dict]:
+        """Rows for the preview table, capped per status (the counts stay exact)."""
+        taken = dict.fromkeys(REPORT_CAP, 0)
+        out = []
+        for row in self.rows:
+            if taken[row.status] < REPORT_CAP[row.status]:
+                taken[row.status] += 1
+                out.append(row.report())
+        return out
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the counts a page or a benchmark reports."""
+
+    total_rows: int
+    created: int
+    duplicates: int
+    repeats: int
+    errors: int
+    preview: Preview
+
+
+# --- Reading the file --------------------------------------------------------------------
+
+
+def _column_key(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text of ``data`` (BOM dropped), or ImportRefused saying why it is not CSV."""
+    if not data.strip():
+        raise ImportRefused("The file is empty.")
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        raise ImportRefused(
+            "This is not a CSV file: it looks like a spreadsheet workbook (.xlsx or .ods). "
+            "Save it as “CSV UTF-8” and upload that."
+        )
+    if head.startswith(b"%PDF"):
+        raise ImportRefused("This is not a CSV file: it is a PDF document.")
+    if b"\x00" in data:
+        raise ImportRefused(
+            "This is not a CSV file: it contains binary data (NUL bytes). "
+            "If it is UTF-16 text, save it as “CSV UTF-8”."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportRefused(
+            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} cannot "
+            "be read. Save it as “CSV UTF-8”."
+        ) from exc
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of each CSV record, blank lines skipped."""
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next_line = 1
+    try:
+        for fields in reader:
+            line, next_line = next_line, reader.line_num + 1
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            yield line, fields
+    except csv.Error as exc:
+        raise ImportRefused(
+            f"The file is not valid CSV: {exc} (near line {reader.line_num})."
+        ) from exc
+
+
+def read_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Map known column names to their index; return the ignored ones too."""
+    keys = [_column_key(h) for h in header]
+    if len(header) == 1 and ";" in header[0]:
+        raise ImportRefused(
+            "The file uses semicolons between columns; it must use commas. "
+            "Save it as “CSV UTF-8 (comma delimited)”."
+        )
+    known = [k for k in keys if k in COLUMN_NAMES]
+    if not known:
+        if any(k.startswith(("http://", "https://")) for k in keys):
+            raise ImportRefused(
+                "The first row is data, not a header row: the file must start with a row "
+                "naming its columns (" + ", ".join(COLUMN_NAMES) + ")."
+            )
+        raise ImportRefused(
+            "The file has no header row of known columns: the first row must name its "
+            "columns (" + ", ".join(COLUMN_NAMES) + ")."
+        )
+    index: dict[str, int] = {}
+    ignored: list[str] = []
+    for i, key in enumerate(keys):
+        if key in index:
+            raise ImportRefused(f"The column “{key}” appears twice in the header row.")
+        if key in COLUMN_NAMES:
+            index[key] = i
+        else:
+            ignored.append(header[i].strip() or f"(unnamed column {i + 1})")
+    missing = [c for c in REQUIRED_COLUMNS if c not in index]
+    if missing:
+        raise ImportRefused(
+            "The file lacks required column"
+            + ("s" if len(missing) > 1 else "")
+            + ": "
+            + ", ".join(missing)
+            + "."
+        )
+    return index, ignored
+
+
+# --- Classifying rows -------------------------------------------------------------------
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    table = {}
+    for value, label in choices.choices:
+        table[value.casefold()] = value
+        table[str(label).casefold()] = value
+    return table
+
+
+CONTENT_KINDS = _choice_lookup(ContentKind)
+CONDUCTS = _choice_lookup(Conduct)
+THEORIES = _choice_lookup(Theory)
+
+
+class _Catalogue:
+    """The rights holder's franchises and elements, and the platforms, as dicts."""
+
+    def __init__(self, holder: RightsHolder):
+        self.holder = holder
+        self.today = timezone.localdate()
+        self.franchises = {
+            name.casefold(): (pk, name)
+            for pk, name in Franchise.objects.filter(rights_holder=holder).values_list("pk", "name")
+        }
+        self.elements = {
+            (franchise_id, name.casefold()): pk
+            for pk, franchise_id, name in ProtectedElement.objects.filter(
+                franchise__rights_holder=holder
+            ).values_list("pk", "franchise_id", "name")
+        }
+        self.platforms = {
+            name.casefold(): pk for pk, name in Platform.objects.values_list("pk", "name")
+        }
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _check_row(line: int, get: Callable[[str], str], cat: _Catalogue) -> Row:
+    """Validate one row's values; the row carries its problems or resolved values."""
+    url, title = get("url"), get("title")
+    row = Row(line=line, url=url[:URL_MAX], title=title[:TITLE_MAX])
+    problems = row.problems
+    values: dict = {}
+
+    def need(column: str) -> str | None:
+        value = get(column)
+        if not value:
+            problems.append(Problem(column, "is required and empty."))
+            return None
+        return value
+
+    if need("url") is not None:
+        if len(url) > URL_MAX:
+            problems.append(
+                Problem("url", f"is {len(url):,} characters long; at most {URL_MAX:,}.")
+            )
+        else:
+            try:
+                _url_validator(url)
+                row.normalized_url = normalize_url(url)
+            except (ValidationError, InvalidURL):
+                problems.append(Problem("url", f"“{url[:100]}” is not a valid http(s) URL."))
+            else:
+                if len(row.normalized_url) > URL_MAX:
+                    problems.append(Problem("url", f"is longer than {URL_MAX:,} characters."))
+                values["url"] = url
+    if need("title") is not None:
+        if len(title) > TITLE_MAX:
+            problems.append(
+                Problem("title", f"is {len(title):,} characters long; at most {TITLE_MAX}.")
+            )
+        values["title"] = title
+
+    franchise_id = None
+    name = need("franchise")
+    if name is not None:
+        found = cat.franchises.get(name.casefold())
+        if found is None:
+            # Only this holder's franchises are looked at: another holder's name is unknown too.
+            problems.append(
+                Problem(
+                    "franchise",
+                    f"“{name[:100]}” is not a franchise of {cat.holder.name.rstrip('.')}.",
+                )
+            )
+        else:
+            franchise_id = found[0]
+            values["franchise_id"] = franchise_id
+
+    name = need("platform")
+    if name is not None:
+        platform_id = cat.platforms.get(name.casefold())
+        if platform_id is None:
+            problems.append(Problem("platform", f"“{name[:100]}” is not a known platform."))
+        values["platform_id"] = platform_id
+
+    for column, table, choices in (
+        ("content_kind", CONTENT_KINDS, ContentKind),
+        ("conduct", CONDUCTS, Conduct),
+    ):
+        raw = need(column)
+        if raw is not None:
+            value = table.get(raw.casefold())
+            if value is None:
+                problems.append(
+                    Problem(column, f"“{raw[:50]}” is not one of {', '.join(choices.values)}.")
+                )
+            values[column] = value
+    raw = get("theory")
+    if raw:
+        values["theory"] = THEORIES.get(raw.casefold())
+        if values["theory"] is None:
+            problems.append(
+                Problem("theory", f"“{raw[:50]}” is not one of {', '.join(Theory.values)}.")
+            )
+    else:
+        values["theory"] = Theory.DIRECT
+
+    raw = need("first_seen")
+    if raw is not None:
+        try:
+            first_seen = dt.date.fromisoformat(raw)
+            if len(raw) != 10:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                Problem("first_seen", f"“{raw[:50]}” is not a date in the form YYYY-MM-DD.")
+            )
+        else:
+            if first_seen > cat.today:
+                problems.append(Problem("first_seen", f"{raw} is in the future."))
+            values["first_seen"] = first_seen
+
+    raw = get("protected_elements")
+    if raw and franchise_id is not None:
+        ids = []
+        for part in raw.split(";"):
+            element = part.strip()
+            if not element:
+                continue
+            pk = cat.elements.get((franchise_id, element.casefold()))
+            if pk is None:
+                problems.append(
+                    Problem(
+                        "protected_elements",
+                        f"“{element[:100]}” is not an element of the franchise "
+                        f"“{cat.franchises[get('franchise').casefold()][1]}”.",
+                    )
+                )
+            elif pk not in ids:
+                ids.append(pk)
+        row.element_ids = tuple(ids)
+
+    description = get("description")
+    if len(description) > DESCRIPTION_MAX:
+        problems.append(
+            Problem(
+                "description",
+                f"is {len(description):,} characters long; at most {DESCRIPTION_MAX:,}.",
+            )
+        )
+    values["description"] = description
+
+    if problems:
+        row.status = ERROR
+    else:
+        row.values = values
+    return row
+
+
+def _existing_ids(holder: RightsHolder, urls: list[str]) -> dict[str, int]:
+    """Normalised URL → id of the holder's items among ``urls``, in batched queries."""
+    found: dict[str, int] = {}
+    for start in range(0, len(urls), LOOKUP_BATCH):
+        batch = urls[start : start + LOOKUP_BATCH]
+        found.update(
+            InfringingItem.objects.filter(
+                rights_holder=holder, normalized_url__in=batch
+            ).values_list("normalized_url", "pk")
+        )
+    return found
+
+
+def read_preview(holder: RightsHolder, data: bytes, *, progress: Progress | None = None) -> Preview:
+    """Parse ``data`` and classify every row for ``holder``.
+
+    Raises ImportRefused when the file as a whole cannot be read. ``progress``, if
+    given, is called as ``progress(checked=n)`` every few thousand rows.
+    """
+    records = _records(decode(data))
+    try:
+        _, header = next(records)
+    except StopIteration:
+        raise ImportRefused("The file is empty.") from None
+    index, ignored = read_header(header)
+    width = len(header)
+    cat = _Catalogue(holder)
+    rows: list[Row] = []
+    for line, fields in records:
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            row = Row(line=line, url="", title="", status=ERROR)
+            row.problems.append(
+                Problem("—", f"has {len(fields)} values but the header names {width} columns.")
+            )
+            rows.append(row)
+            continue
+
+        def get(column, fields=fields):
+            i = index.get(column)
+            return fields[i].strip() if i is not None and i < len(fields) else ""
+
+        rows.append(_check_row(line, get, cat))
+        if progress and len(rows) % LOOKUP_BATCH == 0:
+            progress(checked=len(rows))
+    if not rows:
+        raise ImportRefused("The file has a header row but no data rows.")
+
+    candidates = [r for r in rows if r.status == NEW]
+    existing = _existing_ids(holder, list({r.normalized_url for r in candidates}))
+    first_seen_at: dict[str, int] = {}
+    for row in candidates:
+        if row.normalized_url in existing:
+            row.status, row.existing_id = DUPLICATE, existing[row.normalized_url]
+        elif row.normalized_url in first_seen_at:
+            row.status, row.first_line = REPEAT, first_seen_at[row.normalized_url]
+        else:
+            first_seen_at[row.normalized_url] = row.line
+    if progress:
+        progress(checked=len(rows))
+    return Preview(rows=rows, ignored_columns=ignored)
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def import_rows(
+    holder: RightsHolder,
+    rows: list[Row],
+    user,
+    *,
+    reason: str = "",
+    progress: Progress | None = None,
+) -> int:
+    """Insert the given new rows as items of ``holder``, with elements and first events.
+
+    Runs in the caller's transaction (or its own): every row or none. Returns the
+    number of items created. ``progress(written=n)`` is called after every batch.
+    """
+    through = InfringingItem.elements.through
+    created = 0
+    with transaction.atomic():
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            items = InfringingItem.objects.bulk_create(
+                [
+                    InfringingItem(
+                        rights_holder=holder,
+                        normalized_url=row.normalized_url,
+                        stage=Stage.IDENTIFIED,
+                        logged_by=user,
+                        **row.values,
+                    )
+                    for row in batch
+                ]
+            )
+            through.objects.bulk_create(
+                [
+                    through(infringingitem_id=item.pk, protectedelement_id=element_id)
+                    for item, row in zip(items, batch, strict=True)
+                    for element_id in row.element_ids
+                ]
+            )
+            StageEvent.objects.bulk_create(
+                [
+                    StageEvent(
+                        item_id=item.pk,
+                        from_stage="",
+                        to_stage=Stage.IDENTIFIED,
+                        at=item.created_at,
+                        by=user,
+                        reason=reason,
+                        source=EventSource.IMPORT,
+                    )
+                    for item in items
+                ]
+            )
+            created += len(items)
+            if progress:
+                progress(written=created)
+    return created
+
+
+def _check_access(holder: RightsHolder, user) -> None:
+    access.require_edit(user)
+    if not RightsHolder.objects.for_user(user).filter(pk=holder.pk).exists():
+        raise PermissionDenied("You are not a member of this rights holder.")
+
+
+def import_csv(holder: RightsHolder, fileobj, user, *, progress: Progress | None = None):
+    """Import a CSV file object (bytes) for ``holder`` as ``user``, without HTTP.
+
+    Parses, classifies and writes every new row in one transaction. Returns an
+    ImportResult with the counts. Raises ImportRefused for an unreadable file and
+    PermissionDenied when ``user`` may not import into ``holder``.
+    """
+    _check_access(holder, user)
+    data = fileobj.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with transaction.atomic():
+        preview = read_preview(holder, data)
+        created = import_rows(holder, preview.new_rows, user, progress=progress)
+    return ImportResult(
+        total_rows=len(preview.rows),
+        created=created,
+        duplicates=preview.count(DUPLICATE),
+        repeats=preview.count(REPEAT),
+        errors=preview.count(ERROR),
+        preview=preview,
+    )
+
+
+# --- Import jobs -----------------------------------------------------------------------
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_preview(job: ImportJob, preview: Preview) -> None:
+    """Keep the preview's exact counts and its capped row report on the job row.
+
+    ``job.errors`` holds the report: rows with errors, duplicates, repeats and a
+    sample of new rows, each with its line number (see Preview.report).
+    """
+    job.total_rows = len(preview.rows)
+    job.error_count = preview.count(ERROR)
+    job.duplicate_count = preview.count(DUPLICATE) + preview.count(REPEAT)
+    job.errors = {
+        "rows": preview.report(),
+        "ignored_columns": preview.ignored_columns,
+        "repeat_count": preview.count(REPEAT),
+    }
+
+
+def job_report(job: ImportJob) -> dict:
+    report = job.errors if isinstance(job.errors, dict) else {}
+    return {
+        "rows": report.get("rows", []),
+        "ignored_columns": report.get("ignored_columns", []),
+        "repeat_count": report.get("repeat_count", 0),
+    }
+
+
+def new_count(job: ImportJob) -> int:
+    return job.total_rows - job.duplicate_count - job.error_count
+
+
+def run_job(job: ImportJob, *, progress: Progress | None = None) -> ImportJob:
+    """Import a confirmed job's file: re-check every row against the database as it is
+    now, then write the new rows, all in one transaction that also marks the job done.
+
+    The caller has claimed the job (status running). ``progress`` receives
+    ``progress(checked=n)`` while rows are checked and ``progress(written=n)`` while
+    they are written; it must write through its own connection to be seen.
+    """
+    holder = job.rights_holder
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    with transaction.atomic():
+        preview = read_preview(holder, data, progress=progress)
+        reason = f"Imported from {job.original_name} (import {job.pk})."
+        created = import_rows(
+            holder, preview.new_rows, job.created_by, reason=reason, progress=progress
+        )
+        store_preview(job, preview)
+        job.created_count = created
+        job.processed_rows = job.total_rows
+        job.status = JobStatus.DONE
+        job.finished_at = timezone.now()
+        job.error = ""
+        job.save(
+            update_fields=[
+                "total_rows",
+                "error_count",
+                "duplicate_count",
+                "errors",
+                "created_count",
+                "processed_rows",
+                "status",
+                "finished_at",
+                "error",
+            ]
+        )
+    return job
+
+
+def claim(job_id: int, from_status: str, to_status: str, **changes) -> bool:
+    """Move a job from one status to another with one conditional UPDATE.
+
+    False means the job is gone or someone else moved it first (a double click, a
+    redelivered task): the caller does nothing.
+    """
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status, **changes)
+    )
+
+
+def start_running(job_id: int, from_status: str) -> bool:
+    """Claim a job for running: pending (synchronous) or queued (Celery) → running."""
+    return claim(
+        job_id,
+        from_status,
+        JobStatus.RUNNING,
+        started_at=timezone.now(),
+        processed_rows=0,
+        created_count=0,
+        attempts=F("attempts") + 1,
+    )
+
+
+def failure_message(exc: BaseException) -> str:
+    if isinstance(exc, IntegrityError):
+        return (
+            "Some of these URLs were logged by someone else while the import ran, so nothing "
+            "was imported. Upload the file again: those rows will show as duplicates."
+        )
+    if isinstance(exc, ImportRefused):
+        return str(exc)
+    return f"The import failed and nothing was imported ({type(exc).__name__}: {exc})."[:2000]
+
+
+def execute(job_id: int, *, progress: Progress | None = None) -> ImportJob:
+    """Run a claimed (running) job; on failure record the error on the row and re-raise."""
+    job = ImportJob.objects.select_related("rights_holder", "created_by").get(pk=job_id)
+    try:
+        return run_job(job, progress=progress)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            error=failure_message(exc),
+            finished_at=timezone.now(),
+            created_count=0,
+        )
+        raise
+
+
+class ProgressWriter:
+    """Writes a running job's progress through a connection of its own.
+
+    The import's rows are written in one open transaction, which the page's
+    connection cannot see into; this connection autocommits each update, so the
+    page can show how far it has come. Only on PostgreSQL: on SQLite a second
+    writer would wait for the import's lock.
+    """
+
+    def __init__(self, job_id: int, every_seconds: float = 0.5):
+        self.job_id = job_id
+        self.every = every_seconds
+        self.last = 0.0
+        self.checked = 0
+        self.conn = None
+        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+            self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, checked: int | None = None, written: int | None = None) -> None:
+        if checked is not None:
+            self.checked = checked
+        now = timezone.now().timestamp()
+        if self.conn is None or (now - self.last < self.every and checked is not None):
+            return
+        self.last = now
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute(
+                    f'UPDATE "{ImportJob._meta.db_table}" '  # noqa: S608
+                    'SET "processed_rows" = %s, "created_count" = %s WHERE "id" = %s',
+                    [self.checked, written or 0, self.job_id],
+                )
+        except DatabaseError:
+            # Progress is a courtesy: never let it fail the import.
+            self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def template_csv(holder: RightsHolder | None = None) -> str:
+    """A CSV template: the header row and one example row (from the holder's own data)."""
+    example = {
+        "url": "https://seedance.example/share/7431",
+        "title": "Young-hee doll plays Red Light, Green Light",
+        "franchise": "Squid Game",
+        "platform": "Seedance 2.0",
+        "content_kind": ContentKind.VIDEO.value,
+        "conduct": Conduct.RECREATION.value,
+        "theory": Theory.DIRECT.value,
+        "first_seen": "2026-02-14",
+        "protected_elements": "Young-hee doll; Red Light, Green Light set",
+        "description": "AI-generated recreation of the game scene, posted with a share link.",
+    }
+    if holder is not None:
+        franchise = Franchise.objects.filter(rights_holder=holder).first()
+        if franchise is not None:
+            example["franchise"] = franchise.name
+            names = list(franchise.elements.values_list("name", flat=True)[:2])
+            example["protected_elements"] = "; ".join(names)
+        platform = Platform.objects.first()
+        if platform is not None:
+            example["platform"] = platform.name
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([example[c] for c in COLUMN_NAMES])
+    return out.getvalue()
