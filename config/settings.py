@@ -180,8 +180,29 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Verification checks, sweeps and reminders (casework/tasks/checks.py).
+    "check-due-items": {"task": "casework.tasks.checks.check_due_items", "schedule": 900.0},
+    "sweep-quiet-periods": {
+        "task": "casework.tasks.checks.sweep_quiet_periods",
+        "schedule": 3600.0,
+    },
+    "sweep-deadlines": {"task": "casework.tasks.checks.sweep_deadlines", "schedule": 900.0},
+    "send-reminders": {"task": "casework.tasks.checks.send_reminders", "schedule": 900.0},
+    "requeue-stuck-reports": {
+        "task": "casework.tasks.checks.requeue_stuck_reports",
+        "schedule": 300.0,
+    },
+}
 # A render or import not finished this long after it was queued is re-enqueued.
 STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
+# Periodic tasks (celery beat). One plain dict: each app adds its own entries.
+CELERY_BEAT_SCHEDULE = {
+    "notices-sweep-stuck-letters": {
+        "task": "notices.tasks.sweep_stuck_letters",
+        "schedule": env.float("LETTER_SWEEP_SECONDS", default=60.0),
+    },
+}
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from casework.choices import JobStatus
 from casework.models import InfringingItem, Respondent, RightsHolder, choices_check, scoped
 from notices.choices import Channel, DemandStatus, LetterStatus, RemedyKind, RemedyStatus
 
@@ -103,6 +104,7 @@ class Remedy(models.Model):
         max_length=20, choices=RemedyStatus.choices, default=RemedyStatus.PENDING
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_on = models.DateField("compliance date", null=True, blank=True)
     note = models.TextField(blank=True)
 
     objects = scoped("demand__rights_holder")
@@ -200,6 +202,7 @@ class Letter(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField("render time (ms)", null=True, blank=True)
 
     objects = scoped("demand__rights_holder")
 
@@ -220,3 +223,43 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{self.demand.reference} v{self.version}"
+
+
+def export_path(instance, filename):
+    return f"exports/{instance.created_by_id}/{filename}"
+
+
+class ExportJob(models.Model):
+    """Several demands' letters as one ZIP, built by a Celery task.
+
+    The row is the source of truth for status and progress; the page polls it.
+    Only the user who asked for an export sees it.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    demands = models.ManyToManyField(Demand, related_name="+")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_path, blank=True, max_length=500)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [choices_check("status", JobStatus)]
+
+    def __str__(self):
+        return f"Export {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0

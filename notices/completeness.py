@@ -1,0 +1,48 @@
+"""What a demand's letter still lacks before it can be submitted or approved.
+
+``missing(demand)`` returns plain sentences, empty when nothing is missing; the
+workflow refuses submission and approval while the list is not empty, and the
+demand page shows it.
+"""
+
+from __future__ import annotations
+
+from notices.models import LetterTemplate
+
+
+def current_template(rights_holder):
+    """The newest letter template version of a rights holder, or None."""
+    return LetterTemplate.objects.filter(rights_holder=rights_holder).order_by("-version").first()
+
+
+def missing(demand, template=None) -> list[str]:
+    """What the letter still lacks (signatory, contact, works, items, statements, deadline)."""
+    gaps: list[str] = []
+    template = template or current_template(demand.rights_holder_id)
+    if template is None:
+        return ["a letter template for this rights holder"]
+    if not template.signatory_name.strip() or not template.signatory_title.strip():
+        gaps.append("a signatory (name and title)")
+    if not template.contact_details.strip():
+        gaps.append("contact details for the reply")
+    if not template.good_faith_statement.strip():
+        gaps.append("the good-faith statement")
+    if not template.accuracy_statement.strip():
+        gaps.append("the accuracy statement")
+    if not template.legal_basis.strip():
+        gaps.append("the legal basis")
+    items = list(demand.items.all().prefetch_related("elements"))
+    if not items:
+        gaps.append("at least one infringing item")
+    else:
+        unnamed = [item.reference for item in items if not item.elements.all()]
+        if unnamed:
+            gaps.append(
+                "the works identified: no protected element named for item(s) "
+                + ", ".join(sorted(unnamed))
+            )
+    if not demand.remedies.exists():
+        gaps.append("at least one numbered demand (remedy)")
+    if not demand.response_days or demand.response_days < 1:
+        gaps.append("a deadline (a response period of at least one business day)")
+    return gaps

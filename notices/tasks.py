@@ -1,0 +1,28 @@
+"""Celery tasks of notices: thin wrappers taking primary keys; the rules live in
+notices.rendering and notices.exports. Late acknowledgement and time limits come
+from the CELERY_* settings."""
+
+from celery import shared_task
+
+from notices import exports, rendering
+
+
+@shared_task(
+    autoretry_for=rendering.TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+)
+def render_letter(letter_id: int) -> None:
+    rendering.render_letter(letter_id)
+
+
+@shared_task
+def sweep_stuck_letters() -> int:
+    return len(rendering.sweep_stuck_letters())
+
+
+@shared_task
+def build_export_zip(export_id: int) -> None:
+    exports.build_export(export_id)

@@ -1,0 +1,302 @@
+"""The demand workflow: draft → in review → approved → sent → responded → outcome.
+
+This module alone changes ``Demand.status``. Every change locks the demand's
+row (``select_for_update``), decides on the status it finds there, not on the
+caller's copy, and writes its DemandEvent in the same transaction: a double
+click or a repeated request finds the demand already moved and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework import access
+from casework.choices import EventSource, Stage
+from casework.stages import BulkTransitionError, transition_many
+from notices.choices import Channel, DemandStatus, LetterStatus, RemedyStatus
+from notices.models import Demand, DemandEvent, Letter, Remedy
+
+S = DemandStatus
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.IN_REVIEW, S.WITHDRAWN},
+    # A reviewer may send a demand back for changes.
+    S.IN_REVIEW: {S.APPROVED, S.DRAFT, S.WITHDRAWN},
+    S.APPROVED: {S.SENT, S.WITHDRAWN},
+    # No answer by the deadline is the commonest reason to escalate.
+    S.SENT: {S.RESPONDED, S.ESCALATED},
+    S.RESPONDED: {S.COMPLIED, S.PARTLY_COMPLIED, S.REFUSED},
+    S.COMPLIED: {S.ESCALATED, S.CLOSED},
+    S.PARTLY_COMPLIED: {S.ESCALATED, S.CLOSED},
+    S.REFUSED: {S.ESCALATED, S.CLOSED},
+    S.ESCALATED: {S.CLOSED},
+    S.CLOSED: set(),
+    S.WITHDRAWN: set(),
+}
+
+# The statuses in which the letter's content may still change.
+EDITABLE = {S.DRAFT}
+# Statuses after sending: remedies' compliance can be recorded.
+AFTER_SENDING = {
+    S.SENT,
+    S.RESPONDED,
+    S.COMPLIED,
+    S.PARTLY_COMPLIED,
+    S.REFUSED,
+    S.ESCALATED,
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button of the workflow: its name, label, and the move it makes."""
+
+    name: str
+    label: str
+    target: str
+    manager_only: bool = False
+
+
+ACTIONS = {
+    a.name: a
+    for a in [
+        Action("submit", "Submit for review", S.IN_REVIEW),
+        Action("return", "Return to draft", S.DRAFT, manager_only=True),
+        Action("approve", "Approve", S.APPROVED, manager_only=True),
+        Action("send", "Mark as sent", S.SENT),
+        Action("respond", "Record response", S.RESPONDED),
+        Action("complied", "Complied", S.COMPLIED),
+        Action("partly_complied", "Partly complied", S.PARTLY_COMPLIED),
+        Action("refused", "Refused", S.REFUSED),
+        Action("escalate", "Escalate", S.ESCALATED, manager_only=True),
+        Action("close", "Close", S.CLOSED),
+        Action("withdraw", "Withdraw", S.WITHDRAWN),
+    ]
+}
+
+
+class WorkflowError(Exception):
+    """A refused change; the message names the demand, its status and the target."""
+
+    def __init__(self, demand, target, why=""):
+        self.demand = demand
+        self.target = target
+        message = (
+            f"Demand {demand.reference} is {DemandStatus(demand.status).label.lower()} and "
+            f"cannot move to {DemandStatus(target).label.lower()}."
+        )
+        super().__init__(f"{message} {why}".strip())
+
+
+def add_business_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` business days after ``start``, skipping Saturdays and Sundays."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def allowed_actions(demand, user) -> list[Action]:
+    """The actions ``user`` may try on ``demand`` now (the buttons to show)."""
+    if not access.can_edit(user):
+        return []
+    actions = []
+    for action in ACTIONS.values():
+        if action.target not in TRANSITIONS[demand.status]:
+            continue
+        if action.name == "return" and demand.status != S.IN_REVIEW:
+            continue
+        if action.manager_only and not access.is_manager(user):
+            continue
+        if action.name == "approve" and demand.prepared_by_id == user.pk:
+            continue
+        actions.append(action)
+    return actions
+
+
+def _record(demand, action, from_status, to_status, by, detail=""):
+    return DemandEvent.objects.create(
+        demand=demand,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        detail=detail,
+    )
+
+
+def _locked(demand) -> Demand:
+    demand_id = demand.pk if isinstance(demand, Demand) else demand
+    return (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("rights_holder")
+        .get(pk=demand_id)
+    )
+
+
+def _check_allowed(locked, action: Action, user):
+    target = action.target
+    if target not in TRANSITIONS[locked.status]:
+        why = ""
+        if locked.status == target:
+            why = "It already is (a repeated request changes nothing)."
+        raise WorkflowError(locked, target, why)
+    if not access.can_edit(user):
+        raise WorkflowError(locked, target, "Viewers cannot change demands.")
+    if not (user.is_superuser or locked.rights_holder.members.filter(pk=user.pk).exists()):
+        raise WorkflowError(locked, target, "You are not a member of its rights holder.")
+    if action.manager_only and not access.is_manager(user):
+        raise WorkflowError(locked, target, "Only a manager of its rights holder can do this.")
+    if action.name == "return" and locked.status != S.IN_REVIEW:
+        raise WorkflowError(locked, target)
+
+
+def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
+    """Apply a workflow action other than ``send``; returns the updated demand."""
+    from notices.completeness import missing
+
+    action = ACTIONS[action_name]
+    if action.name == "send":
+        raise ValueError("Use workflow.send() to mark a demand as sent.")
+    with transaction.atomic():
+        locked = _locked(demand)
+        _check_allowed(locked, action, by)
+        if action.name in ("submit", "approve"):
+            gaps = missing(locked)
+            if gaps:
+                raise WorkflowError(
+                    locked, action.target, "The letter still lacks: " + "; ".join(gaps) + "."
+                )
+        if action.name == "approve" and locked.prepared_by_id == by.pk:
+            raise WorkflowError(
+                locked,
+                action.target,
+                "Four eyes: the person who prepared a demand cannot approve it.",
+            )
+        now = timezone.now()
+        old = locked.status
+        changes = {"status": action.target, "status_changed_at": now, "updated_at": now}
+        if action.name == "approve":
+            changes.update(approved_by=by, approved_at=now)
+        if action.name == "return":
+            changes.update(approved_by=None, approved_at=None)
+        Demand.objects.filter(pk=locked.pk, status=old).update(**changes)
+        _record(locked, action.name, old, action.target, by, note)
+    locked.refresh_from_db()
+    return locked
+
+
+def send(demand, *, by, letter, sent_on: dt.date, channel: str, note: str = "") -> Demand:
+    """Mark an approved demand as sent with one ready letter version.
+
+    Computes the deadline (response period in business days after the sending
+    date) and moves the demand's identified items to notified.
+    """
+    action = ACTIONS["send"]
+    with transaction.atomic():
+        locked = _locked(demand)
+        _check_allowed(locked, action, by)
+        letter_id = letter.pk if isinstance(letter, Letter) else letter
+        chosen = Letter.objects.filter(pk=letter_id, demand=locked).first()
+        if chosen is None:
+            raise WorkflowError(locked, S.SENT, "Choose one of this demand's letter versions.")
+        if chosen.status != LetterStatus.READY:
+            raise WorkflowError(
+                locked,
+                S.SENT,
+                f"Letter version {chosen.version} is {chosen.get_status_display().lower()}, "
+                "not ready.",
+            )
+        if channel not in Channel.values:
+            raise WorkflowError(locked, S.SENT, f"Unknown channel {channel!r}.")
+        if sent_on > timezone.localdate():
+            raise WorkflowError(locked, S.SENT, "The sending date cannot be in the future.")
+        now = timezone.now()
+        sent_at = timezone.make_aware(dt.datetime.combine(sent_on, timezone.localtime(now).time()))
+        deadline = add_business_days(sent_on, locked.response_days)
+        Demand.objects.filter(pk=locked.pk, status=S.APPROVED).update(
+            status=S.SENT,
+            status_changed_at=now,
+            updated_at=now,
+            sent_at=sent_at,
+            sent_channel=channel,
+            sent_letter=chosen,
+            deadline=deadline,
+        )
+        to_notify = list(locked.items.filter(stage=Stage.IDENTIFIED).values_list("pk", flat=True))
+        try:
+            transition_many(
+                to_notify,
+                Stage.NOTIFIED,
+                by=by,
+                reason=f"Named in demand {locked.reference}.",
+                source=EventSource.DEMAND,
+                demand=locked,
+            )
+        except BulkTransitionError as exc:  # an item moved meanwhile: nothing is sent
+            raise WorkflowError(locked, S.SENT, str(exc)) from exc
+        detail = (
+            f"Sent on {sent_on:%Y-%m-%d} by {Channel(channel).label.lower()} with letter "
+            f"version {chosen.version} (SHA-256 {chosen.sha256}); deadline {deadline:%Y-%m-%d}; "
+            f"{len(to_notify)} item(s) notified."
+        )
+        if note:
+            detail += f" {note}"
+        _record(locked, "sent", S.APPROVED, S.SENT, by, detail)
+    locked.refresh_from_db()
+    return locked
+
+
+def record_compliance(
+    remedy, *, by, status: str, on: dt.date | None = None, note: str = ""
+) -> Remedy:
+    """Record whether the respondent complied with one remedy, with a note and a date."""
+    if status not in RemedyStatus.values:
+        raise ValueError(f"Unknown remedy status {status!r}.")
+    remedy_id = remedy.pk if isinstance(remedy, Remedy) else remedy
+    with transaction.atomic():
+        locked_remedy = Remedy.objects.select_for_update().get(pk=remedy_id)
+        locked = _locked(locked_remedy.demand_id)
+        if not access.can_edit(by):
+            raise WorkflowError(locked, locked.status, "Viewers cannot change demands.")
+        if locked.status not in AFTER_SENDING:
+            raise ValueError(
+                f"Demand {locked.reference} is {locked.get_status_display().lower()}: "
+                "compliance is recorded only after it is sent."
+            )
+        on = on or timezone.localdate()
+        old = locked_remedy.status
+        if old == status and locked_remedy.note == note and locked_remedy.status_on == on:
+            return locked_remedy  # a repeated request changes nothing
+        Remedy.objects.filter(pk=locked_remedy.pk).update(
+            status=status, status_on=on, status_changed_at=timezone.now(), note=note
+        )
+        _record(
+            locked,
+            "remedy",
+            old,
+            status,
+            by,
+            f"Remedy {locked_remedy.position} ({locked_remedy.get_kind_display()}): "
+            f"{RemedyStatus(old).label.lower()} → {RemedyStatus(status).label.lower()} "
+            f"on {on:%Y-%m-%d}. {note}".strip(),
+        )
+    locked_remedy.refresh_from_db()
+    return locked_remedy
+
+
+def is_overdue_q():
+    """Demands whose deadline has passed while a remedy is still pending."""
+    from django.db.models import Exists, OuterRef, Q
+
+    pending = Remedy.objects.filter(demand=OuterRef("pk"), status=RemedyStatus.PENDING)
+    return (
+        Q(deadline__lt=timezone.localdate()) & Q(status__in=list(AFTER_SENDING)) & Exists(pending)
+    )

@@ -1,0 +1,290 @@
+"""The demand workflow: every allowed and refused transition, four eyes, audit, repeats."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from casework.choices import EventSource, Role, Stage
+from casework.models import StageEvent
+from notices import workflow
+from notices.choices import DemandStatus, LetterStatus, RemedyStatus
+from notices.models import Demand, DemandEvent, Letter
+from tests.factories import UserFactory
+from tests.notices.conftest import advance, ready_letter
+
+S = DemandStatus
+
+# What DESIGN.md and issue 4 allow, written out independently of the module's table.
+EXPECTED = {
+    (S.DRAFT, S.IN_REVIEW),
+    (S.DRAFT, S.WITHDRAWN),
+    (S.IN_REVIEW, S.APPROVED),
+    (S.IN_REVIEW, S.DRAFT),
+    (S.IN_REVIEW, S.WITHDRAWN),
+    (S.APPROVED, S.SENT),
+    (S.APPROVED, S.WITHDRAWN),
+    (S.SENT, S.RESPONDED),
+    (S.SENT, S.ESCALATED),
+    (S.RESPONDED, S.COMPLIED),
+    (S.RESPONDED, S.PARTLY_COMPLIED),
+    (S.RESPONDED, S.REFUSED),
+    (S.COMPLIED, S.ESCALATED),
+    (S.COMPLIED, S.CLOSED),
+    (S.PARTLY_COMPLIED, S.ESCALATED),
+    (S.PARTLY_COMPLIED, S.CLOSED),
+    (S.REFUSED, S.ESCALATED),
+    (S.REFUSED, S.CLOSED),
+    (S.ESCALATED, S.CLOSED),
+}
+PAIRS = [(a, b) for a in S.values for b in S.values]
+
+
+def test_table_is_what_the_design_says():
+    table = {(a, b) for a, targets in workflow.TRANSITIONS.items() for b in targets}
+    assert table == EXPECTED
+    assert set(workflow.TRANSITIONS) == set(S.values)
+
+
+def _action_for(target):
+    return next(a.name for a in workflow.ACTIONS.values() if a.target == target)
+
+
+@pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
+def test_every_transition_is_allowed_or_refused(draft, manager2, source, target):
+    Demand.objects.filter(pk=draft.pk).update(status=source)
+    draft.refresh_from_db()
+    letter = ready_letter(draft)
+    events_before = DemandEvent.objects.filter(demand=draft).count()
+    allowed = (source, target) in EXPECTED
+
+    def act():
+        if target == S.SENT:
+            return workflow.send(
+                draft, by=manager2, letter=letter, sent_on=dt.date(2026, 3, 6), channel="email"
+            )
+        return workflow.perform(draft, _action_for(target), by=manager2)
+
+    if allowed:
+        result = act()
+        assert result.status == target
+        event = DemandEvent.objects.filter(demand=draft).latest("id")
+        assert (event.from_status, event.to_status, event.by) == (source, target, manager2)
+    else:
+        with pytest.raises(workflow.WorkflowError) as caught:
+            act()
+        message = str(caught.value)
+        assert draft.reference in message
+        assert S(source).label.lower() in message
+        assert S(target).label.lower() in message
+        draft.refresh_from_db()
+        assert draft.status == source
+        assert DemandEvent.objects.filter(demand=draft).count() == events_before
+
+
+def test_four_eyes_the_preparer_cannot_approve(manager, manager2, items):
+    from notices import drafting
+
+    demand = drafting.draft_demand(manager, [i.pk for i in items])
+    workflow.perform(demand, "submit", by=manager)
+    with pytest.raises(workflow.WorkflowError, match="Four eyes"):
+        workflow.perform(demand, "approve", by=manager)
+    assert workflow.ACTIONS["approve"] not in workflow.allowed_actions(
+        Demand.objects.get(pk=demand.pk), manager
+    )
+    approved = workflow.perform(demand, "approve", by=manager2)
+    assert approved.status == S.APPROVED
+    assert approved.approved_by == manager2
+    assert approved.approved_at is not None
+
+
+def test_legal_staff_and_viewers_cannot_approve(draft, legal, viewer):
+    workflow.perform(draft, "submit", by=legal)
+    with pytest.raises(workflow.WorkflowError, match="Only a manager"):
+        workflow.perform(draft, "approve", by=legal)
+    with pytest.raises(workflow.WorkflowError, match="Viewers"):
+        workflow.perform(draft, "approve", by=viewer)
+    assert Demand.objects.get(pk=draft.pk).status == S.IN_REVIEW
+
+
+def test_a_manager_of_another_rights_holder_cannot_approve(draft, legal, warner):
+    other = UserFactory(username="wb-manager", role=Role.MANAGER, holders=[warner])
+    workflow.perform(draft, "submit", by=legal)
+    with pytest.raises(workflow.WorkflowError, match="not a member"):
+        workflow.perform(draft, "approve", by=other)
+
+
+def test_viewer_cannot_submit(draft, viewer):
+    with pytest.raises(workflow.WorkflowError, match="Viewers"):
+        workflow.perform(draft, "submit", by=viewer)
+
+
+def test_a_repeated_request_changes_nothing(draft, legal):
+    workflow.perform(draft, "submit", by=legal)
+    with pytest.raises(workflow.WorkflowError, match="already"):
+        workflow.perform(draft, "submit", by=legal)
+    assert DemandEvent.objects.filter(demand=draft, action="submit").count() == 1
+
+
+def test_sending_sets_deadline_letter_and_notifies_items(draft, legal, manager, items):
+    demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
+    letter = ready_letter(demand)
+    # Friday 6 March 2026 + 3 business days = Wednesday 11 March.
+    sent = workflow.send(
+        demand, by=legal, letter=letter, sent_on=dt.date(2026, 3, 6), channel="courier"
+    )
+    assert sent.status == S.SENT
+    assert sent.deadline == dt.date(2026, 3, 11)
+    assert sent.sent_letter == letter
+    assert sent.sent_channel == "courier"
+    assert sent.sent_at.date() == dt.date(2026, 3, 6)
+    for item in items:
+        item.refresh_from_db()
+        assert item.stage == Stage.NOTIFIED
+    events = StageEvent.objects.filter(source=EventSource.DEMAND, demand=sent)
+    assert events.count() == len(items)
+    event = DemandEvent.objects.get(demand=sent, action="sent")
+    assert "deadline 2026-03-11" in event.detail
+    assert event.by == legal
+
+
+def test_sending_needs_a_ready_letter_of_this_demand(draft, legal, manager, items):
+    demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
+    queued = Letter.objects.create(
+        demand=demand, version=1, template=ready_letter(demand, version=9).template
+    )
+    assert queued.status == LetterStatus.QUEUED
+    with pytest.raises(workflow.WorkflowError, match="not ready"):
+        workflow.send(demand, by=legal, letter=queued, sent_on=dt.date(2026, 3, 6), channel="email")
+    from notices import drafting
+
+    other = drafting.draft_demand(legal, [items[0].pk])
+    foreign = ready_letter(other)
+    with pytest.raises(workflow.WorkflowError, match="this demand's letter"):
+        workflow.send(
+            demand, by=legal, letter=foreign, sent_on=dt.date(2026, 3, 6), channel="email"
+        )
+    with pytest.raises(workflow.WorkflowError, match="future"):
+        workflow.send(
+            demand,
+            by=legal,
+            letter=ready_letter(demand),
+            sent_on=dt.date.today() + dt.timedelta(days=2),
+            channel="email",
+        )
+    assert Demand.objects.get(pk=demand.pk).status == S.APPROVED
+    assert not StageEvent.objects.filter(source=EventSource.DEMAND).exists()
+
+
+def test_sending_leaves_items_past_identified_alone(draft, legal, manager, items):
+    from casework.stages import transition
+
+    transition(items[0], Stage.NOTIFIED, by=legal)
+    transition(items[0], Stage.REMOVED, by=legal)
+    demand = advance(draft, S.SENT, legal=legal, manager=manager)
+    items[0].refresh_from_db()
+    assert items[0].stage == Stage.REMOVED
+    assert StageEvent.objects.filter(demand=demand).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "deadline"),
+    [
+        (dt.date(2026, 3, 2), 3, dt.date(2026, 3, 5)),  # Monday → Thursday
+        (dt.date(2026, 3, 5), 3, dt.date(2026, 3, 10)),  # Thursday → Tuesday
+        (dt.date(2026, 3, 7), 1, dt.date(2026, 3, 9)),  # Saturday → Monday
+        (dt.date(2026, 3, 6), 10, dt.date(2026, 3, 20)),
+    ],
+)
+def test_business_days_skip_weekends(start, days, deadline):
+    assert workflow.add_business_days(start, days) == deadline
+
+
+def test_submission_and_approval_wait_for_completeness(legal, manager, items, template):
+    from notices import drafting
+
+    items[0].elements.clear()
+    demand = drafting.draft_demand(legal, [i.pk for i in items])
+    with pytest.raises(
+        workflow.WorkflowError, match=f"protected element named for item.*{items[0].reference}"
+    ):
+        workflow.perform(demand, "submit", by=legal)
+    items[0].elements.add(items[1].elements.first())
+    workflow.perform(demand, "submit", by=legal)
+    template.pk = None
+    template.version = 2
+    template.signatory_name = ""
+    template.good_faith_statement = " "
+    template.save()
+    with pytest.raises(workflow.WorkflowError, match="signatory.*good-faith"):
+        workflow.perform(demand, "approve", by=manager)
+    assert Demand.objects.get(pk=demand.pk).status == S.IN_REVIEW
+
+
+def test_compliance_is_recorded_with_note_and_date(draft, legal, manager):
+    remedy = draft.remedies.get(position=2)
+    with pytest.raises(ValueError, match="only after it is sent"):
+        workflow.record_compliance(remedy, by=legal, status=RemedyStatus.COMPLIED)
+    advance(draft, S.RESPONDED, legal=legal, manager=manager)
+    workflow.record_compliance(
+        remedy,
+        by=legal,
+        status=RemedyStatus.PARTLY_COMPLIED,
+        on=dt.date(2026, 3, 12),
+        note="Removed 2 of 3 URLs.",
+    )
+    remedy.refresh_from_db()
+    assert remedy.status == RemedyStatus.PARTLY_COMPLIED
+    assert remedy.status_on == dt.date(2026, 3, 12)
+    assert remedy.note == "Removed 2 of 3 URLs."
+    event = DemandEvent.objects.filter(demand=draft, action="remedy").get()
+    assert "2026-03-12" in event.detail and event.by == legal
+    # The same request again writes nothing.
+    workflow.record_compliance(
+        remedy,
+        by=legal,
+        status=RemedyStatus.PARTLY_COMPLIED,
+        on=dt.date(2026, 3, 12),
+        note="Removed 2 of 3 URLs.",
+    )
+    assert DemandEvent.objects.filter(demand=draft, action="remedy").count() == 1
+
+
+def test_overdue_means_deadline_passed_and_a_remedy_pending(draft, legal, manager):
+    demand = advance(draft, S.SENT, legal=legal, manager=manager, sent_on=dt.date(2026, 3, 2))
+    assert Demand.objects.filter(workflow.is_overdue_q()).get() == demand
+    demand.remedies.update(status=RemedyStatus.COMPLIED)
+    assert not Demand.objects.filter(workflow.is_overdue_q()).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_send_sends_once(legal, manager, items, template):
+    from notices import drafting
+
+    demand = drafting.draft_demand(legal, [i.pk for i in items])
+    demand = advance(demand, S.APPROVED, legal=legal, manager=manager)
+    letter = ready_letter(demand)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click():
+        try:
+            barrier.wait()
+            workflow.send(
+                demand, by=legal, letter=letter, sent_on=dt.date(2026, 3, 6), channel="email"
+            )
+            outcomes.append("sent")
+        except workflow.WorkflowError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "sent"]
+    assert DemandEvent.objects.filter(demand=demand, action="sent").count() == 1
+    assert StageEvent.objects.filter(demand=demand).count() == len(items)
