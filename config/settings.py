@@ -193,16 +193,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.checks.requeue_stuck_reports",
         "schedule": 300.0,
     },
-}
-# A render or import not finished this long after it was queued is re-enqueued.
-STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
-# Periodic tasks (celery beat). One plain dict: each app adds its own entries.
-CELERY_BEAT_SCHEDULE = {
+    # Letter renders whose message was lost or whose worker died (notices/rendering.py).
     "notices-sweep-stuck-letters": {
         "task": "notices.tasks.sweep_stuck_letters",
         "schedule": env.float("LETTER_SWEEP_SECONDS", default=60.0),
     },
 }
+# A render or import not finished this long after it was queued is re-enqueued.
+STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
