@@ -230,6 +230,8 @@ class InfringingItem(models.Model):
             models.Index(fields=["rights_holder", "-created_at"], name="item_holder_new"),
             models.Index(fields=["franchise", "stage"], name="item_franchise_stage"),
             models.Index(fields=["platform", "stage"], name="item_platform_stage"),
+            # verification.due_items: items of a stage least recently checked.
+            models.Index(fields=["stage", "last_checked_at"], name="item_check_due"),
         ]
 
     def __str__(self):
@@ -380,3 +382,88 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"Import {self.pk}: {self.original_name}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Deadline tomorrow (business day before)"
+    DUE = "due", "Deadline reached"
+
+
+class DemandReminder(models.Model):
+    """A deadline reminder sent for one demand. One row per demand and kind: the
+    unique constraint is what makes a reminder go out once, even when two sweeps
+    run at the same time (the second insert fails and sends nothing)."""
+
+    demand = models.ForeignKey("notices.Demand", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True, help_text="Addresses, one per line.")
+
+    objects = scoped("demand__rights_holder")
+
+    class Meta:
+        ordering = ["demand", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "kind"],
+                name="reminder_once_per_demand_kind",
+                violation_error_message="This reminder was already sent for this demand.",
+            ),
+            choices_check("kind", ReminderKind),
+        ]
+
+    def __str__(self):
+        return f"{self.demand_id} {self.kind}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A report holds figures across the requester's rights holders: only they see it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+def report_path(instance, filename):
+    return f"reports/{instance.requested_by_id}/{filename}"
+
+
+class DashboardReport(models.Model):
+    """A PDF of the manager dashboard, rendered by the worker for the filters asked.
+
+    The row is the source of truth for status; the dashboard polls it.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=report_path, blank=True, max_length=500)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [choices_check("status", JobStatus)]
+        indexes = [
+            # The sweeper: reports stuck in queued or running.
+            models.Index(
+                fields=["status", "created_at"],
+                name="report_unfinished",
+                condition=Q(status__in=["queued", "running"]),
+            )
+        ]
+
+    def __str__(self):
+        return f"Dashboard report {self.pk}"
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

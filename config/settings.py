@@ -232,6 +232,15 @@ CONTENT_SECURITY_POLICY = {
 # Tests add 127.0.0.1 to reach the local server they start.
 CHECK_ALLOWED_ADDRESSES = env_list("CHECK_ALLOWED_ADDRESSES")
 CHECK_TIMEOUT_SECONDS = env.float("CHECK_TIMEOUT_SECONDS", default=10.0)
+# Per-host rate limit of checks: at most this many per window (shared through Redis).
+CHECK_HOST_MAX_PER_WINDOW = env.int("CHECK_HOST_MAX_PER_WINDOW", default=10)
+CHECK_HOST_WINDOW_SECONDS = env.int("CHECK_HOST_WINDOW_SECONDS", default=60)
+# Notified/removed items are checked this often; ceased ones seldom (a relapse is rare).
+CHECK_INTERVAL_MINUTES = env.int("CHECK_INTERVAL_MINUTES", default=360)
+CHECK_CEASED_INTERVAL_HOURS = env.int("CHECK_CEASED_INTERVAL_HOURS", default=168)
+CHECK_BATCH_SIZE = env.int("CHECK_BATCH_SIZE", default=500)
+# A check asked again this soon after the last one (a redelivered task) does nothing.
+CHECK_DEDUPE_SECONDS = env.int("CHECK_DEDUPE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
