@@ -1,9 +1,200 @@
-"""Manager dashboard (built in the dashboards issue)."""
+"""Manager dashboard, its CSV and PDF exports, the demand status board, and
+"check now" for one item. Thin views: figures come from casework.dashboard.
 
+Who sees what: the dashboard and its exports are for managers (the design gives
+dashboards to managers; legal staff and viewers get 403, like every other
+manager-only action). The status board is a read-only list of the user's own
+open demands, which legal staff chase and viewers may already read one by one,
+so every member sees it. Everything is scoped by ``for_user``.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from casework import dashboard
+from casework.access import require_manager
+from casework.choices import JobStatus, Stage
+from casework.models import DashboardReport, InfringingItem
+
+RECENT_REPORTS = 5
+
+
+def _selection(request):
+    form = dashboard.DashboardFilterForm(request.GET or None, user=request.user)
+    return form, dashboard.Selection.from_form(form, request.user)
+
+
+def _reports(user):
+    return list(DashboardReport.objects.for_user(user)[:RECENT_REPORTS])
 
 
 @login_required
-def dashboard(request):
-    return render(request, "casework/dashboard.html")
+@require_GET
+def dashboard_view(request):
+    require_manager(request.user)
+    form, sel = _selection(request)
+    data = dashboard.figures(sel)
+    params = urlencode(sel.as_params())
+    return render(
+        request,
+        "casework/dashboard.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "sel": sel,
+            "data": data,
+            "query": params,
+            "reports": _reports(request.user),
+            "polling": any(r.unfinished for r in _reports(request.user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_csv(request):
+    require_manager(request.user)
+    _form, sel = _selection(request)
+    data = dashboard.figures(sel)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="desist-dashboard-{stamp}.csv"'
+    writer = csv.writer(response)
+    for row in dashboard.csv_rows(sel, data):
+        writer.writerow([_safe_cell(v) for v in row])
+    return response
+
+
+def _safe_cell(value):
+    """Keep spreadsheet formulas out of exported text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@login_required
+@require_POST
+def report_create(request):
+    """Queue a PDF of the dashboard for the filters shown; the worker renders it."""
+    require_manager(request.user)
+    form = dashboard.DashboardFilterForm(request.POST, user=request.user)
+    sel = dashboard.Selection.from_form(form, request.user)
+    report = DashboardReport.objects.create(requested_by=request.user, filters=sel.as_params())
+    from casework.tasks.checks import render_dashboard_report
+
+    transaction.on_commit(lambda: render_dashboard_report.delay(report.pk))
+    messages.success(request, "The PDF report is being prepared; it appears below when ready.")
+    query = urlencode(sel.as_params())
+    return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#reports")
+
+
+@login_required
+@require_GET
+def report_list(request):
+    """The reports panel alone: htmx polls it while a report is queued or running."""
+    require_manager(request.user)
+    reports = _reports(request.user)
+    return render(
+        request,
+        "casework/dashboard_reports.html",
+        {"reports": reports, "polling": any(r.unfinished for r in reports)},
+    )
+
+
+@login_required
+@require_GET
+def report_download(request, pk):
+    require_manager(request.user)
+    report = get_object_or_404(DashboardReport.objects.for_user(request.user), pk=pk)
+    if report.status != JobStatus.DONE or not report.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"desist-dashboard-{report.created_at:%Y-%m-%d}-{report.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def board(request):
+    """Every open demand's remedies as a grid: status and since when."""
+    from notices.choices import RemedyKind
+    from notices.models import Demand, Remedy
+    from notices.workflow import AFTER_SENDING
+
+    form, sel = _selection(request)
+    demands = (
+        sel.demands()
+        .filter(status__in=sorted(AFTER_SENDING))
+        .select_related("rights_holder", "respondent")
+        .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")))
+        .order_by("deadline", "pk")
+    )
+    page = Paginator(demands, 50).get_page(request.GET.get("page"))
+    kinds = list(RemedyKind)
+    rows = []
+    for demand in page.object_list:
+        cells = {k.value: [] for k in kinds}
+        for remedy in demand.remedies.all():
+            cells[remedy.kind].append(
+                {"remedy": remedy, "since": remedy.status_changed_at or demand.sent_at}
+            )
+        rows.append({"demand": demand, "cells": [cells[k.value] for k in kinds]})
+    params = sel.as_params()
+    return render(
+        request,
+        "casework/board.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "kinds": kinds,
+            "query": urlencode(params),
+            "today": sel.today,
+            "demand_model": Demand,
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_item_now(request, pk):
+    """A manager asks for a verification check of one item now (runs on the worker)."""
+    require_manager(request.user)
+    item = get_object_or_404(InfringingItem.objects.for_user(request.user), pk=pk)
+    if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
+        messages.error(request, "Only notified, removed or ceased items are checked.")
+    else:
+        from casework.tasks.checks import check_item
+
+        user_id = request.user.pk
+        transaction.on_commit(lambda: check_item.delay(item.pk, user_id, True))
+        messages.success(request, "Check queued: its result appears in the checks list.")
+    return redirect(_back_to_item(request, item))
+
+
+def _back_to_item(request, item):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    try:
+        return reverse("casework:item-detail", args=[item.pk])
+    except NoReverseMatch:
+        return reverse("casework:item-list")

@@ -1,0 +1,756 @@
+"""The manager dashboard's figures, computed with a fixed number of queries.
+
+Every figure is an aggregate (conditional ``Count``s over ``values()`` groups),
+so the number of queries does not grow with the data:
+
+1. items per stage, per rights holder and franchise (the funnel; the removal
+   rate is derived from it);
+2. demands per status (and how many are overdue), per rights holder;
+3. the overdue demands themselves (the oldest first, at most ``OVERDUE_LIMIT``);
+4. median days identified → removed and notified → removed, per franchise,
+   per holder and overall (PostgreSQL ``percentile_cont`` with GROUPING SETS;
+   a Python median over one query's rows elsewhere);
+5. and 6. items identified and removals recorded per week, last 26 weeks;
+7. remedies per respondent, kind and status.
+
+Every query starts from ``for_user``: another rights holder's rows are never
+counted. Each figure carries the URL of the filtered list behind it.
+
+Definitions (also shown on the page):
+* identified at = when the item was logged (``created_at``, the time of its
+  first StageEvent); notified / removed at = its *first* StageEvent to that stage;
+* removal rate = (removed + ceased) / (notified + removed + ceased) items now;
+* removals per week count StageEvents to ``removed`` (a relapsed item removed
+  again counts again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.db import connection
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.choices import Stage
+from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
+
+OVERDUE_LIMIT = 50
+WEEKS = 26
+FUNNEL_STAGES = [Stage.IDENTIFIED, Stage.NOTIFIED, Stage.REMOVED, Stage.CEASED, Stage.DISMISSED]
+
+
+# --- Filters -------------------------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    """Rights holder, franchise, respondent and date range; choices scoped to the user."""
+
+    rights_holder = forms.ModelChoiceField(
+        queryset=RightsHolder.objects.none(), required=False, empty_label="All rights holders"
+    )
+    franchise = forms.ModelChoiceField(
+        queryset=Franchise.objects.none(), required=False, empty_label="All franchises"
+    )
+    respondent = forms.ModelChoiceField(
+        queryset=Respondent.objects.none(), required=False, empty_label="All respondents"
+    )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from notices.models import Demand
+
+        self.fields["rights_holder"].queryset = RightsHolder.objects.for_user(user)
+        self.fields["franchise"].queryset = Franchise.objects.for_user(user).select_related(
+            "rights_holder"
+        )
+        # Respondents are shared: list those the user's holders have demands or items against.
+        self.fields["respondent"].queryset = Respondent.objects.filter(
+            Exists(Demand.objects.for_user(user).filter(respondent=OuterRef("pk")))
+            | Exists(
+                InfringingItem.objects.for_user(user).filter(platform__respondent=OuterRef("pk"))
+            )
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "“To” must not be before “From”.")
+        holder, franchise = data.get("rights_holder"), data.get("franchise")
+        if holder and franchise and franchise.rights_holder_id != holder.pk:
+            self.add_error("franchise", "This franchise belongs to another rights holder.")
+        return data
+
+
+@dataclass
+class Selection:
+    """What the figures are about: a user and the valid filters they chose."""
+
+    user: object
+    rights_holder: RightsHolder | None = None
+    franchise: Franchise | None = None
+    respondent: Respondent | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @classmethod
+    def from_form(cls, form: DashboardFilterForm, user, today=None):
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {}) or {}
+        return cls(
+            user=user,
+            rights_holder=data.get("rights_holder") if "rights_holder" not in form.errors else None,
+            franchise=data.get("franchise") if "franchise" not in form.errors else None,
+            respondent=data.get("respondent") if "respondent" not in form.errors else None,
+            date_from=data.get("date_from") if "date_from" not in form.errors else None,
+            date_to=data.get("date_to") if "date_to" not in form.errors else None,
+            today=today or timezone.localdate(),
+        )
+
+    def as_params(self) -> dict:
+        """The filters as query parameters (the dashboard's own URL, CSV, report)."""
+        params = {}
+        for name in ("rights_holder", "franchise", "respondent"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value.pk
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value.isoformat()
+        return params
+
+    # -- query building --
+
+    def _start(self, day):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+    def item_q(self, prefix="") -> Q:
+        q = Q()
+        if self.rights_holder:
+            q &= Q(**{f"{prefix}rights_holder": self.rights_holder})
+        if self.franchise:
+            q &= Q(**{f"{prefix}franchise": self.franchise})
+        if self.respondent:
+            q &= Q(**{f"{prefix}platform__respondent": self.respondent})
+        return q
+
+    def item_dates_q(self, prefix="") -> Q:
+        q = Q()
+        if self.date_from:
+            q &= Q(**{f"{prefix}created_at__gte": self._start(self.date_from)})
+        if self.date_to:
+            q &= Q(**{f"{prefix}created_at__lt": self._start(self.date_to + dt.timedelta(1))})
+        return q
+
+    def items(self):
+        return InfringingItem.objects.for_user(self.user).filter(self.item_q(), self.item_dates_q())
+
+    def demand_q(self, prefix="") -> Q:
+        from notices.models import Demand
+
+        q = Q()
+        if self.rights_holder:
+            q &= Q(**{f"{prefix}rights_holder": self.rights_holder})
+        if self.respondent:
+            q &= Q(**{f"{prefix}respondent": self.respondent})
+        if self.date_from:
+            q &= Q(**{f"{prefix}created_at__gte": self._start(self.date_from)})
+        if self.date_to:
+            q &= Q(**{f"{prefix}created_at__lt": self._start(self.date_to + dt.timedelta(1))})
+        if self.franchise:
+            outer = f"{prefix}pk" if prefix else "pk"
+            q &= Q(
+                Exists(
+                    Demand.items.through.objects.filter(
+                        demand_id=OuterRef(outer), infringingitem__franchise=self.franchise
+                    )
+                )
+            )
+        return q
+
+    def demands(self):
+        from notices.models import Demand
+
+        return Demand.objects.for_user(self.user).filter(self.demand_q())
+
+    def remedies(self):
+        from notices.models import Remedy
+
+        return Remedy.objects.for_user(self.user).filter(self.demand_q("demand__"))
+
+    # -- links to the lists behind the figures --
+
+    def _dates(self, after: str, before: str) -> dict:
+        params = {}
+        if self.date_from:
+            params[after] = self.date_from.isoformat()
+        if self.date_to:
+            params[before] = self.date_to.isoformat()
+        return params
+
+    def item_link(self, *, holder=None, franchise=None, stage=None, stages=None) -> str:
+        """The item list (casework/filters.py ItemFilter) filtered to a figure's rows."""
+        params: list[tuple[str, object]] = []
+        holder = holder or self.rights_holder
+        franchise = franchise or self.franchise
+        if holder is not None:
+            params.append(("rights_holder", _pk(holder)))
+        if franchise is not None:
+            params.append(("franchise", _pk(franchise)))
+        if self.respondent is not None:
+            params.append(("respondent", self.respondent.pk))
+        for value in stages or ([stage] if stage else []):
+            params.append(("stage", value))
+        params += list(self._dates("logged_after", "logged_before").items())
+        return _url("casework:item-list", params)
+
+    def demand_link(self, *, holder=None, respondent=None, **extra) -> str:
+        """The demand list (notices/filters.py) filtered to a figure's rows."""
+        params: list[tuple[str, object]] = []
+        holder = holder or self.rights_holder
+        respondent = respondent or self.respondent
+        if holder is not None:
+            params.append(("rights_holder", _pk(holder)))
+        if respondent is not None:
+            params.append(("respondent", _pk(respondent)))
+        if self.franchise is not None:
+            params.append(("franchise", self.franchise.pk))
+        params += [(k, v) for k, v in extra.items() if v is not None]
+        params += list(self._dates("created_after", "created_before").items())
+        return _url("notices:demand-list", params)
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _url(name, params) -> str:
+    base = reverse(name)
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+# --- Figures -------------------------------------------------------------------------
+
+
+def _rate(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def funnel(sel: Selection) -> dict:
+    """Items per stage per franchise (1 query), with holder subtotals and a total."""
+    counts = {s.value: Count("pk", filter=Q(stage=s)) for s in FUNNEL_STAGES}
+    rows = (
+        sel.items()
+        .values("rights_holder_id", "rights_holder__name", "franchise_id", "franchise__name")
+        .annotate(**counts)
+        .order_by("rights_holder__name", "franchise__name")
+    )
+
+    def finish(row, holder_id, franchise_id):
+        row["total"] = sum(row[s.value] for s in FUNNEL_STAGES)
+        reached = row[Stage.NOTIFIED] + row[Stage.REMOVED] + row[Stage.CEASED]
+        row["reached_notified"] = reached
+        row["removal_rate"] = _rate(row[Stage.REMOVED] + row[Stage.CEASED], reached)
+        row["links"] = {
+            s.value: sel.item_link(holder=holder_id, franchise=franchise_id, stage=s.value)
+            for s in FUNNEL_STAGES
+        }
+        row["links"]["total"] = sel.item_link(holder=holder_id, franchise=franchise_id)
+        row["links"]["removed_or_ceased"] = sel.item_link(
+            holder=holder_id, franchise=franchise_id, stages=[Stage.REMOVED, Stage.CEASED]
+        )
+        row["cells"] = [
+            {"stage": s.value, "label": s.label, "count": row[s.value], "link": row["links"][s]}
+            for s in FUNNEL_STAGES
+        ]
+        return row
+
+    franchises, holders = [], {}
+    total = {s.value: 0 for s in FUNNEL_STAGES}
+    for row in rows:
+        row = dict(row)
+        holder = holders.setdefault(
+            row["rights_holder_id"],
+            {
+                "rights_holder_id": row["rights_holder_id"],
+                "name": row["rights_holder__name"],
+                **{s.value: 0 for s in FUNNEL_STAGES},
+            },
+        )
+        for s in FUNNEL_STAGES:
+            holder[s.value] += row[s.value]
+            total[s.value] += row[s.value]
+        franchises.append(finish(row, row["rights_holder_id"], row["franchise_id"]))
+    holder_rows = [finish(h, hid, None) for hid, h in holders.items()]
+    total = finish(total, None, None)
+    return {"franchises": franchises, "holders": holder_rows, "total": total}
+
+
+def demand_statuses(sel: Selection) -> dict:
+    """Demands per status per holder, and how many are overdue (1 query)."""
+    from notices.choices import DemandStatus
+
+    rows = (
+        sel.demands()
+        .values("rights_holder_id", "rights_holder__name", "status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))
+        .order_by("rights_holder__name", "status")
+    )
+    by_status = {s.value: 0 for s in DemandStatus}
+    holders: dict[int, dict] = {}
+    overdue = 0
+    for row in rows:
+        by_status[row["status"]] += row["n"]
+        overdue += row["overdue"]
+        holder = holders.setdefault(
+            row["rights_holder_id"],
+            {"name": row["rights_holder__name"], "counts": {s.value: 0 for s in DemandStatus}},
+        )
+        holder["counts"][row["status"]] += row["n"]
+    statuses = [
+        {
+            "status": s.value,
+            "label": s.label,
+            "count": by_status[s.value],
+            "link": sel.demand_link(status=s.value),
+        }
+        for s in DemandStatus
+    ]
+    holder_rows = [
+        {
+            "name": h["name"],
+            "cells": [
+                {"count": h["counts"][s.value], "link": sel.demand_link(holder=hid, status=s.value)}
+                for s in DemandStatus
+            ],
+        }
+        for hid, h in holders.items()
+    ]
+    return {
+        "statuses": statuses,
+        "holders": holder_rows,
+        "total": sum(by_status.values()),
+        "total_link": sel.demand_link(),
+        "overdue": overdue,
+        "overdue_link": sel.demand_link(overdue="true"),
+    }
+
+
+def overdue_demands(sel: Selection) -> list[dict]:
+    """The overdue demands, oldest deadline first, with days overdue (1 query)."""
+    rows = (
+        sel.demands()
+        .filter(overdue=True)
+        .values("pk", "reference", "deadline", "status", "rights_holder__name", "respondent__name")
+        .order_by("deadline", "pk")[:OVERDUE_LIMIT]
+    )
+    result = []
+    for row in rows:
+        row = dict(row)
+        row["days_overdue"] = (sel.today - row["deadline"]).days if row["deadline"] else None
+        row["link"] = _url("notices:demand-list", [("q", row["reference"])])
+        result.append(row)
+    return result
+
+
+def _per_item_times(sel: Selection):
+    """Per removed item: holder, franchise, identified, first notified, first removed."""
+    return (
+        sel.items()
+        .annotate(
+            notified_at=Min("events__at", filter=Q(events__to_stage=Stage.NOTIFIED)),
+            removed_at=Min("events__at", filter=Q(events__to_stage=Stage.REMOVED)),
+        )
+        .filter(removed_at__isnull=False)
+        .order_by()
+        .values("rights_holder_id", "franchise_id", "created_at", "notified_at", "removed_at")
+    )
+
+
+def _days(start, end):
+    return (end - start).total_seconds() / 86400.0
+
+
+def medians(sel: Selection) -> dict:
+    """Median days identified → removed and notified → removed (1 query).
+
+    Returns {"total": m, "holders": {id: m}, "franchises": {id: m}} where each
+    m is {"identified": days|None, "notified": days|None, "count": n}.
+    """
+    per_item = _per_item_times(sel)
+    result = {"total": {"identified": None, "notified": None, "count": 0}}
+    result["holders"], result["franchises"] = {}, {}
+    if connection.vendor == "postgresql":
+        sql, params = per_item.query.sql_with_params()
+        query = f"""
+            SELECT GROUPING(t.rights_holder_id, t.franchise_id) AS level,
+                   t.rights_holder_id, t.franchise_id,
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM (t.removed_at - t.created_at)) / 86400.0),
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM (t.removed_at - t.notified_at)) / 86400.0),
+                   COUNT(*)
+              FROM ({sql}) AS t
+             GROUP BY GROUPING SETS ((t.rights_holder_id, t.franchise_id),
+                                     (t.rights_holder_id), ())
+        """  # noqa: S608 - the inner SQL is Django's, with its parameters passed apart
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        for level, holder_id, franchise_id, ident, notif, count in rows:
+            value = {
+                "identified": None if ident is None else float(ident),
+                "notified": None if notif is None else float(notif),
+                "count": count,
+            }
+            if level == 0:
+                result["franchises"][franchise_id] = value
+            elif level == 1:
+                result["holders"][holder_id] = value
+            else:
+                result["total"] = value
+        return result
+    # Elsewhere (SQLite for `make run`): one query, medians in Python.
+    groups: dict[tuple, tuple[list, list]] = {}
+    for row in per_item:
+        for key in (("f", row["franchise_id"]), ("h", row["rights_holder_id"]), ("t", None)):
+            ident, notif = groups.setdefault(key, ([], []))
+            ident.append(_days(row["created_at"], row["removed_at"]))
+            if row["notified_at"] is not None:
+                notif.append(_days(row["notified_at"], row["removed_at"]))
+    for (kind, key), (ident, notif) in groups.items():
+        value = {
+            "identified": statistics.median(ident) if ident else None,
+            "notified": statistics.median(notif) if notif else None,
+            "count": len(ident),
+        }
+        if kind == "f":
+            result["franchises"][key] = value
+        elif kind == "h":
+            result["holders"][key] = value
+        else:
+            result["total"] = value
+    return result
+
+
+def week_starts(end: dt.date, weeks: int = WEEKS) -> list[dt.date]:
+    """The Mondays of the ``weeks`` weeks ending with the week containing ``end``."""
+    last = end - dt.timedelta(days=end.weekday())
+    return [last - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def weekly(sel: Selection) -> list[dict]:
+    """Items identified and removals recorded per week, last 26 weeks (2 queries)."""
+    starts = week_starts(sel.date_to or sel.today)
+    lower = sel._start(starts[0])
+    upper = sel._start(starts[-1] + dt.timedelta(weeks=1))
+    identified = (
+        InfringingItem.objects.for_user(sel.user)
+        .filter(sel.item_q(), created_at__gte=lower, created_at__lt=upper)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    removed = (
+        StageEvent.objects.for_user(sel.user)
+        .filter(sel.item_q("item__"), to_stage=Stage.REMOVED, at__gte=lower, at__lt=upper)
+        .annotate(week=TruncWeek("at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+    def by_week(rows):
+        return {timezone.localtime(r["week"]).date(): r["n"] for r in rows}
+
+    ident, rem = by_week(identified), by_week(removed)
+    result = []
+    for start in starts:
+        end = start + dt.timedelta(days=6)
+        link_sel = Selection(
+            user=sel.user,
+            rights_holder=sel.rights_holder,
+            franchise=sel.franchise,
+            respondent=sel.respondent,
+            date_from=start,
+            date_to=end,
+        )
+        result.append(
+            {
+                "week": start,
+                "identified": ident.get(start, 0),
+                "removed": rem.get(start, 0),
+                "link": link_sel.item_link(),
+            }
+        )
+    return result
+
+
+def chart(weeks: list[dict], width=780, height=240) -> dict:
+    """Coordinates of a grouped bar chart (server-rendered SVG, no script)."""
+    left, bottom, top = 36, 28, 12
+    plot_h = height - bottom - top
+    peak = max([1] + [max(w["identified"], w["removed"]) for w in weeks])
+    step = (width - left - 8) / max(1, len(weeks))
+    bar = max(2.0, step / 2 - 2)
+    ticks = sorted({0, peak // 2, peak})
+    bars = []
+    for i, w in enumerate(weeks):
+        x = left + i * step
+        for j, key in enumerate(("identified", "removed")):
+            h = plot_h * w[key] / peak
+            bars.append(
+                {
+                    "x": round(x + j * (bar + 1), 1),
+                    "y": round(top + plot_h - h, 1),
+                    "w": round(bar, 1),
+                    "h": round(h, 1),
+                    "kind": key,
+                    "value": w[key],
+                    "week": w["week"],
+                    "link": w["link"],
+                }
+            )
+    labels = [
+        {"x": round(left + i * step, 1), "text": w["week"].strftime("%d %b")}
+        for i, w in enumerate(weeks)
+        if i % 4 == 0
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "axis_y": top + plot_h,
+        "left": left,
+        "ticks": [{"y": round(top + plot_h - plot_h * t / peak, 1), "value": t} for t in ticks],
+        "label_y": height - 8,
+    }
+
+
+def compliance(sel: Selection) -> list[dict]:
+    """Per respondent and remedy kind: remedies pending / complied / partly / refused,
+    over demands that were sent (1 query)."""
+    from notices.choices import RemedyKind, RemedyStatus
+    from notices.workflow import AFTER_SENDING
+
+    counts = {s.value: Count("pk", filter=Q(status=s)) for s in RemedyStatus}
+    rows = (
+        sel.remedies()
+        .filter(demand__status__in=sorted(AFTER_SENDING))
+        .values("demand__respondent_id", "demand__respondent__name", "kind")
+        .annotate(**counts)
+        .order_by("demand__respondent__name", "kind")
+    )
+    respondents: dict[int, dict] = {}
+    for row in rows:
+        rid = row["demand__respondent_id"]
+        entry = respondents.setdefault(
+            rid, {"respondent_id": rid, "name": row["demand__respondent__name"], "kinds": []}
+        )
+        total = sum(row[s.value] for s in RemedyStatus)
+        entry["kinds"].append(
+            {
+                "kind": row["kind"],
+                "label": RemedyKind(row["kind"]).label,
+                "total": total,
+                "complied_rate": _rate(row[RemedyStatus.COMPLIED], total),
+                "cells": [
+                    {
+                        "status": s.value,
+                        "count": row[s.value],
+                        "link": sel.demand_link(
+                            respondent=rid, remedy_kind=row["kind"], remedy_status=s.value
+                        ),
+                    }
+                    for s in RemedyStatus
+                ],
+            }
+        )
+    return list(respondents.values())
+
+
+def figures(sel: Selection) -> dict:
+    """Every figure of the dashboard for one selection (8 queries)."""
+    stage_funnel = funnel(sel)
+    middle = medians(sel)
+    for row in stage_funnel["franchises"]:
+        row["median"] = middle["franchises"].get(row["franchise_id"])
+    for row in stage_funnel["holders"]:
+        row["median"] = middle["holders"].get(row["rights_holder_id"])
+    stage_funnel["total"]["median"] = middle["total"]
+    weeks = weekly(sel)
+    return {
+        "funnel": stage_funnel,
+        "demands": demand_statuses(sel),
+        "overdue": overdue_demands(sel),
+        "medians": middle,
+        "weeks": weeks,
+        "chart": chart(weeks),
+        "compliance": compliance(sel),
+        "stages": FUNNEL_STAGES,
+    }
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def csv_rows(sel: Selection, data: dict):
+    """The figures as flat rows: section, rights holder, group, measure, value."""
+    yield ["section", "rights_holder", "group", "measure", "value"]
+    f = data["funnel"]
+    for row in f["franchises"]:
+        for s in FUNNEL_STAGES:
+            yield ["items", row["rights_holder__name"], row["franchise__name"], s.value, row[s]]
+        yield [
+            "items",
+            row["rights_holder__name"],
+            row["franchise__name"],
+            "removal_rate_pct",
+            _blank(row["removal_rate"]),
+        ]
+        median = row.get("median") or {}
+        yield [
+            "items",
+            row["rights_holder__name"],
+            row["franchise__name"],
+            "median_days_identified_to_removed",
+            _blank(_round(median.get("identified"))),
+        ]
+        yield [
+            "items",
+            row["rights_holder__name"],
+            row["franchise__name"],
+            "median_days_notified_to_removed",
+            _blank(_round(median.get("notified"))),
+        ]
+    total = f["total"]
+    for s in FUNNEL_STAGES:
+        yield ["items", "", "all", s.value, total[s]]
+    yield ["items", "", "all", "removal_rate_pct", _blank(total["removal_rate"])]
+    yield [
+        "items",
+        "",
+        "all",
+        "median_days_identified_to_removed",
+        _blank(_round(total["median"]["identified"])),
+    ]
+    yield [
+        "items",
+        "",
+        "all",
+        "median_days_notified_to_removed",
+        _blank(_round(total["median"]["notified"])),
+    ]
+    for row in data["demands"]["statuses"]:
+        yield ["demands", "", "all", row["status"], row["count"]]
+    yield ["demands", "", "all", "overdue", data["demands"]["overdue"]]
+    for row in data["overdue"]:
+        yield ["overdue", row["rights_holder__name"], row["reference"], "days_overdue",
+               row["days_overdue"]]  # fmt: skip
+    for week in data["weeks"]:
+        yield ["weekly", "", week["week"].isoformat(), "identified", week["identified"]]
+        yield ["weekly", "", week["week"].isoformat(), "removed", week["removed"]]
+    for entry in data["compliance"]:
+        for kind in entry["kinds"]:
+            for cell in kind["cells"]:
+                yield [
+                    "compliance",
+                    "",
+                    f"{entry['name']} / {kind['kind']}",
+                    cell["status"],
+                    cell["count"],
+                ]
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+# --- PDF report (rendered by the worker) -------------------------------------------------
+
+
+def render_report(report_id) -> None:
+    """Render a DashboardReport row to PDF; the row records status, timings and errors.
+
+    Returns quietly when the row is gone or already done; claims the row with
+    one conditional UPDATE, so a redelivered task does not render twice at once
+    unless the first attempt died (status still running after a restart).
+    """
+    from django.core.files.base import ContentFile
+    from django.db.models import F
+    from django.template.loader import render_to_string
+
+    from casework.choices import JobStatus
+    from casework.models import DashboardReport
+    from notices.pdf import html_to_pdf
+
+    claimed = DashboardReport.objects.filter(
+        pk=report_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).update(status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
+    if not claimed:
+        return
+    report = DashboardReport.objects.select_related("requested_by").get(pk=report_id)
+    try:
+        user = report.requested_by
+        form = DashboardFilterForm(report.filters, user=user)
+        sel = Selection.from_form(form, user)
+        data = figures(sel)
+        html = render_to_string(
+            "casework/dashboard_report.html",
+            {"sel": sel, "data": data, "report": report, "generated_at": timezone.now()},
+        )
+        pdf = html_to_pdf(html)
+        name = f"dashboard-{report.pk}-{timezone.now():%Y%m%d-%H%M%S}.pdf"
+        report.file.save(name, ContentFile(pdf), save=False)
+        DashboardReport.objects.filter(pk=report.pk).update(
+            status=JobStatus.DONE,
+            file=report.file.name,
+            size=len(pdf),
+            error="",
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        DashboardReport.objects.filter(pk=report.pk).update(
+            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )  # fmt: skip
+        raise
+
+
+def stuck_reports(now=None, max_attempts=3) -> list[int]:
+    """Reports queued or running for longer than STUCK_AFTER_SECONDS (lost messages)."""
+    from django.conf import settings
+
+    from casework.choices import JobStatus
+    from casework.models import DashboardReport
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS)
+    return list(
+        DashboardReport.objects.filter(
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+            created_at__lt=cutoff,
+            attempts__lt=max_attempts,
+        ).values_list("pk", flat=True)
+    )

@@ -1,0 +1,185 @@
+"""Periodic sweeps: quiet periods, overdue demands, deadline reminders.
+
+Each sweep is idempotent: running it twice, or in two workers at once, changes
+nothing more than running it once. Clocks come from ``django.utils.timezone``
+so tests freeze them with time-machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from casework.choices import EventSource, Role, Stage
+from casework.models import DemandReminder, InfringingItem, ReminderKind, RightsHolder
+from casework.stages import TransitionError, transition
+
+logger = logging.getLogger(__name__)
+
+
+def _open_statuses():
+    from notices.workflow import AFTER_SENDING
+
+    return sorted(AFTER_SENDING)
+
+
+def previous_business_day(day: dt.date) -> dt.date:
+    """The last Monday–Friday strictly before ``day``."""
+    day -= dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+# --- Quiet periods ----------------------------------------------------------------
+
+
+def sweep_quiet_periods(now=None) -> list[int]:
+    """Removed items that stayed removed for their holder's quiet period become ceased.
+
+    An item still in ``removed`` has not relapsed since it got there (a relapse
+    moves it back to notified and resets ``stage_changed_at``), so the time in
+    the stage is the time without a relapse. Returns the ids moved.
+    """
+    now = now or timezone.now()
+    moved = []
+    for holder in RightsHolder.objects.only("pk", "quiet_period_days"):
+        cutoff = now - dt.timedelta(days=holder.quiet_period_days)
+        due = InfringingItem.objects.filter(
+            rights_holder=holder, stage=Stage.REMOVED, stage_changed_at__lte=cutoff
+        ).values_list("pk", flat=True)
+        for item_id in due.iterator():
+            try:
+                transition(
+                    item_id,
+                    Stage.CEASED,
+                    source=EventSource.SWEEP,
+                    reason=f"Not seen again for {holder.quiet_period_days} days.",
+                    at=now,
+                )
+            except TransitionError:
+                # Moved by someone else since the query: the lock saw its real stage.
+                continue
+            moved.append(item_id)
+    return moved
+
+
+# --- Overdue -------------------------------------------------------------------------
+
+
+def _pending_remedy():
+    from notices.choices import RemedyStatus
+    from notices.models import Remedy
+
+    return Exists(Remedy.objects.filter(demand=OuterRef("pk"), status=RemedyStatus.PENDING))
+
+
+def sweep_deadlines(now=None) -> dict[str, int]:
+    """Set ``Demand.overdue`` where the deadline has passed and a remedy is pending;
+    clear it where that no longer holds. Two UPDATEs, whatever the number of demands."""
+    from notices.models import Demand
+
+    today = timezone.localdate(now or timezone.now())
+    should = Demand.objects.filter(
+        _pending_remedy(), status__in=_open_statuses(), deadline__lt=today
+    )
+    marked = Demand.objects.filter(pk__in=should.values("pk"), overdue=False).update(overdue=True)
+    cleared = (
+        Demand.objects.filter(overdue=True)
+        .exclude(pk__in=should.values("pk"))
+        .update(overdue=False)
+    )
+    return {"marked": marked, "cleared": cleared}
+
+
+# --- Reminders ---------------------------------------------------------------------
+
+
+def recipients_for(demand) -> list[str]:
+    """The preparer and the managers of the demand's rights holder, with an email."""
+    User = get_user_model()
+    managers = User.objects.filter(
+        is_active=True, rights_holders=demand.rights_holder_id, groups__name=Role.MANAGER.value
+    ).exclude(email="")
+    addresses = []
+    if demand.prepared_by and demand.prepared_by.is_active and demand.prepared_by.email:
+        addresses.append(demand.prepared_by.email)
+    for email in managers.order_by("email").values_list("email", flat=True):
+        if email not in addresses:
+            addresses.append(email)
+    return addresses
+
+
+def reminders_due(today: dt.date):
+    """(demand, kind) pairs to send now.
+
+    ``due_soon`` from the business day before the deadline until the deadline;
+    ``due`` from the deadline on. A sweep that missed a day still sends them.
+    Only open demands with a pending remedy are reminded about.
+    """
+    from notices.models import Demand
+
+    base = Demand.objects.filter(
+        _pending_remedy(), status__in=_open_statuses(), deadline__isnull=False
+    ).select_related("rights_holder", "prepared_by", "respondent")
+
+    def not_sent(kind):
+        return ~Exists(DemandReminder.objects.filter(demand=OuterRef("pk"), kind=kind))
+
+    # The business day before a deadline is at most 3 days before it (a Monday
+    # deadline → Friday); narrow in SQL, decide exactly in Python.
+    soon = base.filter(
+        not_sent(ReminderKind.DUE_SOON), deadline__gt=today, deadline__lte=today + dt.timedelta(3)
+    )
+    due = base.filter(not_sent(ReminderKind.DUE), deadline__lte=today)
+    for demand in soon.order_by("deadline", "pk"):
+        if today >= previous_business_day(demand.deadline):
+            yield demand, ReminderKind.DUE_SOON
+    for demand in due.order_by("deadline", "pk"):
+        yield demand, ReminderKind.DUE
+
+
+def send_reminders(now=None) -> list[tuple[int, str]]:
+    """Email every reminder due now, each exactly once. Returns (demand id, kind) sent.
+
+    The reminder row is inserted first, inside the transaction that sends the
+    mail: a concurrent sweep blocks on the unique constraint and then skips;
+    if sending fails the row rolls back and the next sweep tries again.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = []
+    for demand, kind in list(reminders_due(today)):
+        recipients = recipients_for(demand)
+        if not recipients:
+            logger.warning("Demand %s has nobody to remind.", demand.reference)
+            continue
+        try:
+            with transaction.atomic():
+                DemandReminder.objects.create(
+                    demand=demand, kind=kind, sent_at=now, recipients="\n".join(recipients)
+                )
+                context = {"demand": demand, "kind": kind, "today": today}
+                subject = (
+                    f"{demand.reference}: deadline tomorrow"
+                    if kind == ReminderKind.DUE_SOON
+                    else f"{demand.reference}: deadline reached"
+                )
+                send_mail(
+                    subject,
+                    render_to_string("casework/dashboard_reminder_email.txt", context),
+                    settings.DEFAULT_FROM_EMAIL,
+                    recipients,
+                )
+        except IntegrityError:
+            continue  # another sweep sent it
+        sent.append((demand.pk, str(kind)))
+    return sent
