@@ -889,6 +889,10 @@ def _indexes_rebuilt(tables: list[str], enabled: bool, log):
         return
     recreate = []
     with connection.cursor() as cursor:
+        # Foreign keys are DEFERRABLE INITIALLY DEFERRED: rows written earlier in this
+        # transaction (the catalogue) leave trigger events pending, and PostgreSQL
+        # refuses to alter a table that has some. Check them now, and during the load.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for table in tables:
             drop, create = _secondary_ddl(cursor, table)
@@ -900,6 +904,7 @@ def _indexes_rebuilt(tables: list[str], enabled: bool, log):
     with connection.cursor() as cursor:
         for statement in recreate:
             cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     log(f"  rebuilt {len(recreate)} indexes and constraints in {time.monotonic() - started:.1f}s")
 
 
