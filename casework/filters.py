@@ -4,7 +4,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q
 
-from casework.choices import Conduct, Stage, Theory
+from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.models import Franchise, InfringingItem, Platform, ProtectedElement
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
@@ -68,6 +68,7 @@ class ItemFilter(filters.FilterSet):
     stage = filters.MultipleChoiceFilter(
         choices=Stage.choices, distinct=False, widget=forms.CheckboxSelectMultiple
     )
+    content_kind = filters.ChoiceFilter(choices=ContentKind.choices, empty_label="Any kind")
     conduct = filters.ChoiceFilter(choices=Conduct.choices, empty_label="Any conduct")
     theory = filters.ChoiceFilter(choices=Theory.choices, empty_label="Any theory")
     logged = filters.DateFromToRangeFilter(
