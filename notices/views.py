@@ -1,22 +1,512 @@
+"""Demand pages. Thin: every rule lives in drafting, workflow, rendering and exports.
+
+Every object is looked up through ``for_user``: another rights holder's demand,
+letter or export is a 404, never a 403 that confirms it exists.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import ListView
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import BooleanField, Case, Count, Prefetch, When
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_filters.views import FilterView
 
-from notices.models import Demand
+from casework import access
+from casework.models import ProtectedElement, RightsHolder
+from notices import drafting, exports, rendering, workflow
+from notices.choices import DemandStatus, LetterStatus
+from notices.completeness import current_template, missing
+from notices.filters import DemandFilterSet
+from notices.forms import (
+    ActionForm,
+    AddItemsForm,
+    ComplianceForm,
+    DemandEditForm,
+    DraftForm,
+    LetterTemplateForm,
+    RemedyForm,
+    SendForm,
+)
+from notices.letters import render_letter_html
+from notices.models import Demand, ExportJob, Letter, LetterTemplate
+
+UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
 
 
-class DemandListView(LoginRequiredMixin, ListView):
+def _demand(request, pk) -> Demand:
+    qs = Demand.objects.for_user(request.user).select_related(
+        "rights_holder", "respondent", "prepared_by", "approved_by", "sent_letter"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _back(demand, anchor=""):
+    return redirect(reverse("notices:demand-detail", args=[demand.pk]) + anchor)
+
+
+class DemandListView(LoginRequiredMixin, FilterView):
     template_name = "notices/demand_list.html"
+    filterset_class = DemandFilterSet
     paginate_by = 50
 
     def get_queryset(self):
-        return Demand.objects.for_user(self.request.user).select_related("respondent")
+        return (
+            Demand.objects.for_user(self.request.user)
+            .select_related("respondent", "rights_holder")
+            .annotate(
+                item_count=Count("items", distinct=True),
+                is_overdue=Case(
+                    When(workflow.is_overdue_q(), then=True),
+                    default=False,
+                    output_field=BooleanField(),
+                ),
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(nav="demands", query=query.urlencode())
+        return context
 
 
+# --- Drafting -----------------------------------------------------------------
+
+
+def _selected_ids(request):
+    values = request.POST.getlist("items") if request.method == "POST" else []
+    return drafting.parse_ids(values or request.GET.getlist("items"))
+
+
+@login_required
 def demand_create(request):
-    """Draft a demand from the selected items (built in the demands issue)."""
-    raise NotImplementedError
+    """Draft a demand from selected items: a confirmation form, then the draft.
+
+    The item list posts its checkboxes (``items``) here; without ``confirm``
+    the POST only shows the form, like a GET with ``?items=``.
+    """
+    access.require_edit(request.user)
+    try:
+        ids = _selected_ids(request)
+        items = drafting.selected_items(request.user, ids)
+    except drafting.DraftingError as exc:
+        return render(
+            request, "notices/demand_create.html", {"error": str(exc), "nav": "demands"}, status=400
+        )
+    holder = items[0].rights_holder
+    initial = {
+        "respondent": drafting.derive_respondent(items),
+        "response_days": holder.response_days,
+    }
+    form = DraftForm(request.POST if "confirm" in request.POST else None, initial=initial)
+    if form.is_valid():
+        try:
+            demand = drafting.draft_demand(
+                request.user,
+                ids,
+                respondent=form.cleaned_data["respondent"],
+                response_days=form.cleaned_data["response_days"],
+                paragraphs=form.cleaned_data["paragraphs"],
+            )
+        except drafting.DraftingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Demand {demand.reference} drafted.")
+            return _back(demand)
+    return render(
+        request,
+        "notices/demand_create.html",
+        {"form": form, "items": items, "holder": holder, "nav": "demands"},
+        status=400 if form.errors else 200,
+    )
 
 
+@login_required
 def demand_add_items(request):
-    """Add the selected items to a draft demand (built in the demands issue)."""
-    raise NotImplementedError
+    """Add the selected items to a draft demand of the same rights holder."""
+    access.require_edit(request.user)
+    try:
+        ids = _selected_ids(request)
+        items = drafting.selected_items(request.user, ids)
+    except drafting.DraftingError as exc:
+        return render(
+            request,
+            "notices/demand_add_items.html",
+            {"error": str(exc), "nav": "demands"},
+            status=400,
+        )
+    holder = items[0].rights_holder
+    form = AddItemsForm(
+        request.POST if "confirm" in request.POST else None,
+        user=request.user,
+        holder_ids=[holder.pk],
+    )
+    if form.is_valid():
+        demand = form.cleaned_data["demand"]
+        try:
+            added = drafting.add_items(request.user, demand, ids)
+        except drafting.DraftingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{added} item(s) added to {demand.reference}.")
+            return _back(demand)
+    return render(
+        request,
+        "notices/demand_add_items.html",
+        {"form": form, "items": items, "holder": holder, "nav": "demands"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def demand_edit(request, pk):
+    demand = _demand(request, pk)
+    access.require_edit(request.user)
+    form = DemandEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + form.errors.as_text())
+        return _back(demand)
+    try:
+        drafting.update_demand(request.user, demand, **form.cleaned_data)
+        messages.success(request, "Saved.")
+    except drafting.DraftingError as exc:
+        messages.error(request, str(exc))
+    return _back(demand)
+
+
+@require_POST
+@login_required
+def demand_remove_item(request, pk, item_id):
+    demand = _demand(request, pk)
+    try:
+        drafting.remove_item(request.user, demand, item_id)
+    except drafting.DraftingError as exc:
+        messages.error(request, str(exc))
+    return _back(demand, "#items")
+
+
+@require_POST
+@login_required
+def remedy_add(request, pk):
+    demand = _demand(request, pk)
+    form = RemedyForm(request.POST)
+    if form.is_valid():
+        try:
+            drafting.add_remedy(request.user, demand, text=form.cleaned_data["text"])
+        except drafting.DraftingError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "A demand needs its text.")
+    return _back(demand, "#remedies")
+
+
+@require_POST
+@login_required
+def remedy_edit(request, pk, remedy_id):
+    demand = _demand(request, pk)
+    remedy = get_object_or_404(demand.remedies, pk=remedy_id)
+    form = RemedyForm(request.POST)
+    if form.is_valid():
+        try:
+            drafting.edit_remedy(request.user, remedy, text=form.cleaned_data["text"])
+        except drafting.DraftingError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, f"Demand {remedy.position}: its text cannot be empty.")
+    return _back(demand, "#remedies")
+
+
+@require_POST
+@login_required
+def remedy_remove(request, pk, remedy_id):
+    demand = _demand(request, pk)
+    remedy = get_object_or_404(demand.remedies, pk=remedy_id)
+    try:
+        drafting.remove_remedy(request.user, remedy)
+    except drafting.DraftingError as exc:
+        messages.error(request, str(exc))
+    return _back(demand, "#remedies")
+
+
+@require_POST
+@login_required
+def remedy_compliance(request, pk, remedy_id):
+    demand = _demand(request, pk)
+    remedy = get_object_or_404(demand.remedies, pk=remedy_id)
+    form = ComplianceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Demand {remedy.position}: " + form.errors.as_text())
+        return _back(demand, "#remedies")
+    try:
+        workflow.record_compliance(
+            remedy,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, f"Compliance with demand {remedy.position} recorded.")
+    except (ValueError, workflow.WorkflowError) as exc:
+        messages.error(request, str(exc))
+    return _back(demand, "#remedies")
+
+
+# --- Workflow -----------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def demand_action(request, pk, action):
+    demand = _demand(request, pk)
+    if action not in workflow.ACTIONS or action == "send":
+        raise Http404("No such action.")
+    form = ActionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        demand = workflow.perform(demand, action, by=request.user, note=note)
+        messages.success(
+            request, f"Demand {demand.reference} is now {demand.get_status_display().lower()}."
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return _back(demand)
+
+
+@require_POST
+@login_required
+def demand_send(request, pk):
+    demand = _demand(request, pk)
+    form = SendForm(request.POST, demand=demand)
+    if not form.is_valid():
+        messages.error(request, "Not sent: " + form.errors.as_text())
+        return _back(demand, "#letters")
+    try:
+        demand = workflow.send(
+            demand,
+            by=request.user,
+            letter=form.cleaned_data["letter"],
+            sent_on=form.cleaned_data["sent_on"],
+            channel=form.cleaned_data["channel"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request, f"Demand {demand.reference} sent; deadline {demand.deadline:%Y-%m-%d}."
+        )
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return _back(demand)
+
+
+# --- Detail, letters, preview, download ----------------------------------------
+
+
+def _letters_context(request, demand):
+    letters = list(demand.letters.select_related("requested_by").order_by("-version"))
+    can_send = (
+        demand.status == DemandStatus.APPROVED
+        and access.can_edit(request.user)
+        and any(letter.status == LetterStatus.READY for letter in letters)
+    )
+    return {
+        "demand": demand,
+        "letters": letters,
+        "rendering": any(letter.status in UNFINISHED for letter in letters),
+        "send_form": SendForm(demand=demand) if can_send else None,
+    }
+
+
+@require_GET
+@login_required
+def demand_detail(request, pk):
+    demand = _demand(request, pk)
+    items = demand.items.select_related("platform", "franchise", "rights_holder").prefetch_related(
+        Prefetch("elements", queryset=ProtectedElement.objects.order_by("name"))
+    )
+    remedies = list(demand.remedies.order_by("position", "id"))
+    editable = demand.status in workflow.EDITABLE and access.can_edit(request.user)
+    for remedy in remedies:
+        remedy.edit_form = RemedyForm(initial={"text": remedy.text}, prefix=f"r{remedy.pk}")
+        remedy.compliance_form = ComplianceForm(
+            initial={"status": remedy.status, "note": remedy.note}, prefix=f"c{remedy.pk}"
+        )
+    context = {
+        "nav": "demands",
+        "demand": demand,
+        "items": items,
+        "remedies": remedies,
+        "events": demand.events.select_related("by").order_by("-at", "-id")[:20],
+        "gaps": missing(demand)
+        if demand.status in (DemandStatus.DRAFT, DemandStatus.IN_REVIEW)
+        else [],
+        "actions": [a for a in workflow.allowed_actions(demand, request.user) if a.name != "send"],
+        "editable": editable,
+        "compliance_open": demand.status in workflow.AFTER_SENDING
+        and access.can_edit(request.user),
+        "edit_form": DemandEditForm(
+            initial={
+                "respondent": demand.respondent,
+                "response_days": demand.response_days,
+                "paragraphs": demand.paragraphs,
+            }
+        ),
+        "add_remedy_form": RemedyForm(prefix="new"),
+        **_letters_context(request, demand),
+    }
+    return render(request, "notices/demand_detail.html", context)
+
+
+@require_GET
+@login_required
+def letter_panel(request, pk):
+    """The letter versions (polled by htmx every second while a render runs)."""
+    demand = _demand(request, pk)
+    return render(request, "notices/_letters.html", _letters_context(request, demand))
+
+
+@require_POST
+@login_required
+def letter_request(request, pk):
+    demand = _demand(request, pk)
+    access.require_edit(request.user)
+    try:
+        letter = rendering.request_render(demand, by=request.user)
+        messages.success(request, f"Letter version {letter.version} queued.")
+    except rendering.RenderRefused as exc:
+        messages.error(request, str(exc))
+    return _back(demand, "#letters")
+
+
+@require_GET
+@login_required
+def demand_preview(request, pk):
+    """The letter as HTML, from the current demand and template (what a render would print)."""
+    demand = _demand(request, pk)
+    return HttpResponse(render_letter_html(demand))
+
+
+@require_GET
+@login_required
+def letter_download(request, letter_id):
+    letter = get_object_or_404(
+        Letter.objects.for_user(request.user).select_related("demand"),
+        pk=letter_id,
+        status=LetterStatus.READY,
+    )
+    return FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=f"{letter.demand.reference}-v{letter.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+@login_required
+def demand_history(request, pk):
+    demand = _demand(request, pk)
+    events = demand.events.select_related("by").order_by("at", "id")
+    return render(
+        request,
+        "notices/demand_history.html",
+        {"demand": demand, "events": events, "nav": "demands"},
+    )
+
+
+# --- Exports ------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def export_create(request):
+    try:
+        job = exports.request_export(
+            request.user, drafting.parse_ids(request.POST.getlist("demands"))
+        )
+    except (exports.ExportRefused, drafting.DraftingError) as exc:
+        messages.error(request, str(exc))
+        return redirect("notices:demand-list")
+    return redirect("notices:export-detail", pk=job.pk)
+
+
+def _export(request, pk) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.filter(created_by=request.user), pk=pk)
+
+
+@require_GET
+@login_required
+def export_detail(request, pk):
+    job = _export(request, pk)
+    template = "notices/_export.html" if request.htmx else "notices/export_detail.html"
+    return render(request, template, {"job": job, "nav": "demands"})
+
+
+@require_GET
+@login_required
+def export_download(request, pk):
+    job = _export(request, pk)
+    if not job.file:
+        raise Http404("The export is not ready.")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"desist-letters-{job.pk}.zip",
+        content_type="application/zip",
+    )
+
+
+# --- Letter templates ---------------------------------------------------------
+
+
+@require_GET
+@login_required
+def template_list(request):
+    holders = RightsHolder.objects.for_user(request.user)
+    rows = [(holder, current_template(holder.pk)) for holder in holders]
+    return render(request, "notices/template_list.html", {"rows": rows, "nav": "demands"})
+
+
+@login_required
+def template_edit(request, holder_id):
+    """Edit a rights holder's letter text; each save is a new version."""
+    holder = get_object_or_404(RightsHolder.objects.for_user(request.user), pk=holder_id)
+    if not access.can_edit(request.user):
+        raise PermissionDenied("Viewers cannot change letter templates.")
+    current = current_template(holder.pk)
+    form = LetterTemplateForm(request.POST or None, instance=None, initial=_initial(current))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            locked = RightsHolder.objects.select_for_update().get(pk=holder.pk)
+            last = LetterTemplate.objects.filter(rights_holder=locked).order_by("-version").first()
+            template = form.save(commit=False)
+            template.rights_holder = locked
+            template.version = (last.version if last else 0) + 1
+            template.created_by = request.user
+            template.save()
+        messages.success(request, f"Letter template version {template.version} saved.")
+        return redirect("notices:template-edit", holder_id=holder.pk)
+    versions = LetterTemplate.objects.filter(rights_holder=holder).select_related("created_by")
+    return render(
+        request,
+        "notices/template_edit.html",
+        {
+            "holder": holder,
+            "form": form,
+            "current": current,
+            "versions": versions,
+            "nav": "demands",
+        },
+    )
+
+
+def _initial(template):
+    if template is None:
+        return {}
+    return {name: getattr(template, name) for name in LetterTemplateForm.Meta.fields}

@@ -189,6 +189,11 @@ def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
             changes.update(approved_by=None, approved_at=None)
         Demand.objects.filter(pk=locked.pk, status=old).update(**changes)
         _record(locked, action.name, old, action.target, by, note)
+        if action.name == "approve":
+            # The approved text is rendered at once: the version that will be sent.
+            from notices.rendering import request_render
+
+            request_render(locked, by=by)
     locked.refresh_from_db()
     return locked
 

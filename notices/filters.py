@@ -1,0 +1,65 @@
+"""The demand list's filters. Every dropdown is scoped to the user's rights holders."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from casework.models import Franchise, Respondent, RightsHolder
+from notices.choices import DemandStatus
+from notices.models import Demand
+from notices.workflow import is_overdue_q
+
+
+class DemandFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Reference")
+    status = django_filters.MultipleChoiceFilter(
+        choices=DemandStatus.choices, distinct=False, widget=forms.SelectMultiple
+    )
+    rights_holder = django_filters.ModelChoiceFilter(
+        queryset=RightsHolder.objects.none(), distinct=False
+    )
+    respondent = django_filters.ModelChoiceFilter(
+        queryset=Respondent.objects.none(), distinct=False
+    )
+    franchise = django_filters.ModelChoiceFilter(
+        queryset=Franchise.objects.none(), field_name="items__franchise", distinct=True
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    sent_after = django_filters.DateFilter(
+        field_name="sent_at",
+        lookup_expr="date__gte",
+        label="Sent from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sent_before = django_filters.DateFilter(
+        field_name="sent_at",
+        lookup_expr="date__lte",
+        label="Sent until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Demand
+        fields = ["q", "status", "rights_holder", "respondent", "franchise", "overdue"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = request.user
+        visible = Demand.objects.for_user(user)
+        self.filters["rights_holder"].queryset = RightsHolder.objects.for_user(user)
+        # Only respondents the user's demands are addressed to.
+        self.filters["respondent"].queryset = Respondent.objects.filter(
+            pk__in=visible.values("respondent_id")
+        )
+        self.filters["franchise"].queryset = Franchise.objects.for_user(user)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(is_overdue_q()) if value else queryset.exclude(is_overdue_q())
