@@ -5,7 +5,8 @@ so the number of queries does not grow with the data:
 
 1. items per stage, per rights holder and franchise (the funnel; the removal
    rate is derived from it);
-2. demands per status (and how many are overdue), per rights holder;
+2. demands per status (and how many are overdue, by the demand list's own
+   definition ``notices.workflow.is_overdue_q``), per rights holder;
 3. the overdue demands themselves (the oldest first, at most ``OVERDUE_LIMIT``);
 4. median days identified → removed and notified → removed, per franchise,
    per holder and overall (PostgreSQL ``percentile_cont`` with GROUPING SETS;
@@ -168,10 +169,11 @@ class Selection:
             q &= Q(**{f"{prefix}rights_holder": self.rights_holder})
         if self.respondent:
             q &= Q(**{f"{prefix}respondent": self.respondent})
+        # Demands are dated by when they were sent (the demand list's sent_after/before).
         if self.date_from:
-            q &= Q(**{f"{prefix}created_at__gte": self._start(self.date_from)})
+            q &= Q(**{f"{prefix}sent_at__gte": self._start(self.date_from)})
         if self.date_to:
-            q &= Q(**{f"{prefix}created_at__lt": self._start(self.date_to + dt.timedelta(1))})
+            q &= Q(**{f"{prefix}sent_at__lt": self._start(self.date_to + dt.timedelta(1))})
         if self.franchise:
             outer = f"{prefix}pk" if prefix else "pk"
             q &= Q(
@@ -231,8 +233,16 @@ class Selection:
         if self.franchise is not None:
             params.append(("franchise", self.franchise.pk))
         params += [(k, v) for k, v in extra.items() if v is not None]
-        params += list(self._dates("created_after", "created_before").items())
+        params += list(self._dates("sent_after", "sent_before").items())
         return _url("notices:demand-list", params)
+
+    def board_link(self, *, respondent=None, **extra) -> str:
+        """The demand status board (open demands and their remedies) for a figure."""
+        params = self.as_params()
+        if respondent is not None:
+            params["respondent"] = _pk(respondent)
+        params.update({k: v for k, v in extra.items() if v is not None})
+        return _url("dashboard:board", list(params.items()))
 
 
 def _pk(value):
@@ -304,11 +314,12 @@ def funnel(sel: Selection) -> dict:
 def demand_statuses(sel: Selection) -> dict:
     """Demands per status per holder, and how many are overdue (1 query)."""
     from notices.choices import DemandStatus
+    from notices.workflow import is_overdue_q
 
     rows = (
         sel.demands()
         .values("rights_holder_id", "rights_holder__name", "status")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=is_overdue_q()))
         .order_by("rights_holder__name", "status")
     )
     by_status = {s.value: 0 for s in DemandStatus}
@@ -353,9 +364,11 @@ def demand_statuses(sel: Selection) -> dict:
 
 def overdue_demands(sel: Selection) -> list[dict]:
     """The overdue demands, oldest deadline first, with days overdue (1 query)."""
+    from notices.workflow import is_overdue_q
+
     rows = (
         sel.demands()
-        .filter(overdue=True)
+        .filter(is_overdue_q())
         .values("pk", "reference", "deadline", "status", "rights_holder__name", "respondent__name")
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )
@@ -363,7 +376,7 @@ def overdue_demands(sel: Selection) -> list[dict]:
     for row in rows:
         row = dict(row)
         row["days_overdue"] = (sel.today - row["deadline"]).days if row["deadline"] else None
-        row["link"] = _url("notices:demand-list", [("q", row["reference"])])
+        row["link"] = reverse("notices:demand-detail", args=[row["pk"]])
         result.append(row)
     return result
 
@@ -524,7 +537,9 @@ def chart(weeks: list[dict], width=780, height=240) -> dict:
                     "kind": key,
                     "value": w[key],
                     "week": w["week"],
-                    "link": w["link"],
+                    # Identified bars open that week's items; the item list has no
+                    # "removed between" filter, so removal bars carry no link.
+                    "link": w["link"] if key == "identified" else None,
                 }
             )
     labels = [
@@ -575,7 +590,7 @@ def compliance(sel: Selection) -> list[dict]:
                     {
                         "status": s.value,
                         "count": row[s.value],
-                        "link": sel.demand_link(
+                        "link": sel.board_link(
                             respondent=rid, remedy_kind=row["kind"], remedy_status=s.value
                         ),
                     }

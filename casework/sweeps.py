@@ -82,15 +82,14 @@ def _pending_remedy():
     return Exists(Remedy.objects.filter(demand=OuterRef("pk"), status=RemedyStatus.PENDING))
 
 
-def sweep_deadlines(now=None) -> dict[str, int]:
-    """Set ``Demand.overdue`` where the deadline has passed and a remedy is pending;
+def sweep_deadlines() -> dict[str, int]:
+    """Set ``Demand.overdue`` where the deadline has passed and a remedy is pending
+    (``notices.workflow.is_overdue_q``, the demand list's definition, as of today);
     clear it where that no longer holds. Two UPDATEs, whatever the number of demands."""
     from notices.models import Demand
+    from notices.workflow import is_overdue_q
 
-    today = timezone.localdate(now or timezone.now())
-    should = Demand.objects.filter(
-        _pending_remedy(), status__in=_open_statuses(), deadline__lt=today
-    )
+    should = Demand.objects.filter(is_overdue_q())
     marked = Demand.objects.filter(pk__in=should.values("pk"), overdue=False).update(overdue=True)
     cleared = (
         Demand.objects.filter(overdue=True)

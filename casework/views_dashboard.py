@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -132,15 +132,22 @@ def report_download(request, pk):
 @require_GET
 def board(request):
     """Every open demand's remedies as a grid: status and since when."""
-    from notices.choices import RemedyKind
-    from notices.models import Demand, Remedy
+    from notices.choices import RemedyKind, RemedyStatus
+    from notices.models import Remedy
     from notices.workflow import AFTER_SENDING
 
     form, sel = _selection(request)
+    demands = sel.demands().filter(status__in=sorted(AFTER_SENDING))
+    # The compliance figures link here: demands with a remedy of this kind and status.
+    wanted = {}
+    if request.GET.get("remedy_kind") in RemedyKind.values:
+        wanted["kind"] = request.GET["remedy_kind"]
+    if request.GET.get("remedy_status") in RemedyStatus.values:
+        wanted["status"] = request.GET["remedy_status"]
+    if wanted:
+        demands = demands.filter(Exists(Remedy.objects.filter(demand=OuterRef("pk"), **wanted)))
     demands = (
-        sel.demands()
-        .filter(status__in=sorted(AFTER_SENDING))
-        .select_related("rights_holder", "respondent")
+        demands.select_related("rights_holder", "respondent")
         .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")))
         .order_by("deadline", "pk")
     )
@@ -155,6 +162,7 @@ def board(request):
             )
         rows.append({"demand": demand, "cells": [cells[k.value] for k in kinds]})
     params = sel.as_params()
+    params.update({f"remedy_{k}": v for k, v in wanted.items()})
     return render(
         request,
         "casework/board.html",
@@ -166,7 +174,10 @@ def board(request):
             "kinds": kinds,
             "query": urlencode(params),
             "today": sel.today,
-            "demand_model": Demand,
+            "remedy_filter": {
+                "kind": RemedyKind(wanted["kind"]).label if "kind" in wanted else "",
+                "status": RemedyStatus(wanted["status"]).label if "status" in wanted else "",
+            },
         },
     )
 
