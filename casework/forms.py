@@ -51,7 +51,12 @@ class ElementsField(forms.ModelMultipleChoiceField):
 class ItemForm(forms.ModelForm):
     """Log a new infringing item, with its first evidence files."""
 
-    url = forms.URLField(label="URL", max_length=2000, assume_scheme="https")
+    url = forms.URLField(
+        label="URL",
+        max_length=2000,
+        assume_scheme="https",
+        help_text="Tracking parameters and fragments are ignored when checking for duplicates.",
+    )
     evidence = EvidenceFilesField(
         required=False,
         label="Evidence files",
@@ -83,7 +88,6 @@ class ItemForm(forms.ModelForm):
         }
         help_texts = {
             "elements": "Only elements of the chosen franchise are accepted.",
-            "url": "Tracking parameters and fragments are ignored when checking for duplicates.",
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from casework.models import Evidence, InfringingItem
 from tests.browser.conftest import sign_in
 from tests.casework.test_evidence import png_bytes
-from tests.factories import ItemFactory
+from tests.factories import ItemFactory, ProtectedElementFactory
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,7 @@ def test_log_find_and_move_an_item_to_removed(
     page, tmp_path, legal, netflix, squid_game, doll, seedance
 ):
     ItemFactory(rights_holder=netflix, franchise=squid_game, title="Unrelated clip")
+    ProtectedElementFactory(franchise__rights_holder=netflix, franchise__name="Stranger Things")
     screenshot = tmp_path / "doll-screenshot.png"
     screenshot.write_bytes(png_bytes(64, 48))
     errors = []
@@ -26,8 +27,9 @@ def test_log_find_and_move_an_item_to_removed(
     page.get_by_role("link", name="Log an item").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log an infringing item")
 
+    expect(page.locator("#id_elements option")).to_have_count(2)
     page.get_by_label("Franchise").select_option(label="Squid Game")
-    # htmx swaps in the chosen franchise's elements.
+    # htmx swaps in the chosen franchise's elements only.
     expect(page.locator("#id_elements option")).to_have_count(1)
     page.get_by_label("Protected elements").select_option(label="Squid Game — Young-hee doll")
     page.get_by_label("Platform").select_option(label="Seedance 2.0")

@@ -545,3 +545,12 @@ def test_first_seen_must_be_a_date(legal_client, squid_game, seedance):
     response = legal_client.post(CREATE, item_form(squid_game, seedance, first_seen="yesterday"))
     assert "first_seen" in response.context["form"].errors
     assert not InfringingItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_field_errors_are_tied_to_their_inputs(legal_client, squid_game, seedance):
+    html = legal_client.post(CREATE, item_form(squid_game, seedance, url="")).content.decode()
+    assert 'id="id_url_error"' in html
+    assert (
+        'aria-invalid="true"' in html and 'aria-describedby="id_url_helptext id_url_error"' in html
+    )
