@@ -1,0 +1,117 @@
+"""render_letter called directly: idempotent, claims once, records failures, sweeps."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import OperationalError
+from django.utils import timezone
+from pypdf import PdfReader
+
+from notices import rendering
+from notices.choices import LetterStatus
+from notices.models import Letter
+
+
+@pytest.fixture
+def queued(draft, legal):
+    return rendering.request_render(draft, by=legal)
+
+
+def test_every_request_is_a_new_queued_version(draft, legal, queued):
+    again = rendering.request_render(draft, by=legal)
+    assert (queued.version, again.version) == (1, 2)
+    assert {queued.status, again.status} == {LetterStatus.QUEUED}
+    assert draft.events.filter(action="letter requested").count() == 2
+
+
+def test_render_stores_pdf_hash_pages_size_and_timings(queued):
+    rendering.render_letter(queued.pk)
+    letter = Letter.objects.get(pk=queued.pk)
+    assert letter.status == LetterStatus.READY
+    assert letter.attempts == 1
+    with default_storage.open(letter.file.name, "rb") as fh:
+        data = fh.read()
+    import hashlib
+
+    assert hashlib.sha256(data).hexdigest() == letter.sha256
+    assert letter.size == len(data)
+    assert letter.pages == len(PdfReader(io.BytesIO(data)).pages) >= 2
+    assert letter.started_at <= letter.finished_at
+    assert letter.render_ms > 0
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert "/OutputIntents" in root  # PDF/A
+    assert b"pdfaid:part" in root["/Metadata"].get_object().get_data()
+
+
+def test_missing_row_returns_quietly(db):
+    assert rendering.render_letter(987654) is None
+
+
+def test_a_redelivered_task_does_nothing_twice(queued):
+    rendering.render_letter(queued.pk)
+    first = Letter.objects.get(pk=queued.pk)
+    rendering.render_letter(queued.pk)
+    again = Letter.objects.get(pk=queued.pk)
+    assert (again.attempts, again.file.name, again.sha256) == (1, first.file.name, first.sha256)
+    assert Letter.objects.filter(demand=queued.demand).count() == 1
+
+
+def test_a_live_claim_is_not_taken_but_an_expired_one_is(queued, settings):
+    assert rendering.claim(queued.pk) == 1
+    assert rendering.claim(queued.pk) is None  # someone is rendering it right now
+    Letter.objects.filter(pk=queued.pk).update(
+        started_at=timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 1)
+    )
+    rendering.render_letter(queued.pk)  # its worker died: take over
+    letter = Letter.objects.get(pk=queued.pk)
+    assert (letter.status, letter.attempts) == (LetterStatus.READY, 2)
+
+
+def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
+    def broken(html):
+        raise ValueError("unsupported CSS")
+
+    monkeypatch.setattr(rendering, "html_to_pdf", broken)
+    rendering.render_letter(queued.pk)
+    letter = Letter.objects.get(pk=queued.pk)
+    assert letter.status == LetterStatus.FAILED
+    assert letter.error == "ValueError: unsupported CSS"
+    assert not letter.file
+
+
+def test_a_transient_error_is_raised_and_the_letter_requeued(queued, monkeypatch):
+    def flaky(html):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(rendering, "html_to_pdf", flaky)
+    with pytest.raises(OperationalError):
+        rendering.render_letter(queued.pk)
+    letter = Letter.objects.get(pk=queued.pk)
+    assert letter.status == LetterStatus.QUEUED
+    assert "Attempt 1" in letter.error
+    monkeypatch.undo()
+    rendering.render_letter(queued.pk)
+    assert Letter.objects.get(pk=queued.pk).status == LetterStatus.READY
+
+
+def test_gives_up_after_max_attempts(queued):
+    Letter.objects.filter(pk=queued.pk).update(attempts=rendering.MAX_ATTEMPTS)
+    rendering.render_letter(queued.pk)
+    letter = Letter.objects.get(pk=queued.pk)
+    assert letter.status == LetterStatus.FAILED
+    assert "Gave up" in letter.error
+
+
+def test_stuck_letters_are_the_old_queued_and_rendering_ones(draft, legal, settings):
+    old = timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 5)
+    fresh = rendering.request_render(draft, by=legal)
+    lost = rendering.request_render(draft, by=legal)
+    dead = rendering.request_render(draft, by=legal)
+    done = rendering.request_render(draft, by=legal)
+    Letter.objects.filter(pk=lost.pk).update(queued_at=old)
+    Letter.objects.filter(pk=dead.pk).update(status=LetterStatus.RENDERING, started_at=old)
+    Letter.objects.filter(pk=done.pk).update(status=LetterStatus.READY, queued_at=old)
+    assert set(rendering.stuck_letters().values_list("pk", flat=True)) == {lost.pk, dead.pk}
+    assert fresh.pk not in rendering.stuck_letters().values_list("pk", flat=True)
