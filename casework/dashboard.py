@@ -598,6 +598,9 @@ def compliance(sel: Selection) -> list[dict]:
                 ],
             }
         )
+    order = {kind: i for i, kind in enumerate(RemedyKind.values)}
+    for entry in respondents.values():
+        entry["kinds"].sort(key=lambda k: order[k["kind"]])
     return list(respondents.values())
 
 

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -134,7 +134,7 @@ def board(request):
     """Every open demand's remedies as a grid: status and since when."""
     from notices.choices import RemedyKind, RemedyStatus
     from notices.models import Remedy
-    from notices.workflow import AFTER_SENDING
+    from notices.workflow import AFTER_SENDING, is_overdue_q
 
     form, sel = _selection(request)
     demands = sel.demands().filter(status__in=sorted(AFTER_SENDING))
@@ -148,6 +148,7 @@ def board(request):
         demands = demands.filter(Exists(Remedy.objects.filter(demand=OuterRef("pk"), **wanted)))
     demands = (
         demands.select_related("rights_holder", "respondent")
+        .annotate(is_late=ExpressionWrapper(is_overdue_q(), output_field=BooleanField()))
         .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")))
         .order_by("deadline", "pk")
     )

@@ -445,3 +445,22 @@ def test_outsider_manager_gets_404_for_another_holders_item(warner, netflix):
     client.force_login(wb_manager)
     item = ItemFactory(rights_holder=netflix)
     assert client.post(reverse("dashboard:check-item", args=[item.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_item_checks_fragment_lists_checks_and_offers_check_now(rf, manager, server):
+    from django.template.loader import render_to_string
+
+    item = item_at(f"{server}/gone404-fragment")
+    verification.check_item(item.pk)
+    request = rf.get(f"/items/{item.pk}/")
+    request.user = manager
+    html = render_to_string(
+        "casework/_item_checks.html", {"item": item, "is_manager": True}, request=request
+    )
+    assert "Gone" in html and "404" in html and f"{server}/gone404-fragment" in html
+    assert reverse("dashboard:check-item", args=[item.pk]) in html
+    viewer_html = render_to_string(
+        "casework/_item_checks.html", {"item": item, "is_manager": False}, request=request
+    )
+    assert "Check now" not in viewer_html and "404" in viewer_html
