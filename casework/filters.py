@@ -5,7 +5,14 @@ from django import forms
 from django.db.models import Q
 
 from casework.choices import Conduct, ContentKind, Stage, Theory
-from casework.models import Franchise, InfringingItem, Platform, ProtectedElement
+from casework.models import (
+    Franchise,
+    InfringingItem,
+    Platform,
+    ProtectedElement,
+    Respondent,
+    RightsHolder,
+)
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
 SORTS = {
@@ -17,6 +24,10 @@ SORTS = {
     "first_seen": "first_seen",
 }
 DEFAULT_SORT = "-logged"
+
+
+def _holders(request):
+    return RightsHolder.objects.for_user(request.user)
 
 
 def _franchises(request):
@@ -54,6 +65,7 @@ class ItemFilter(filters.FilterSet):
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "URL, title, description"}),
     )
+    rights_holder = filters.ModelChoiceFilter(queryset=_holders, empty_label="Any rights holder")
     franchise = filters.ModelChoiceFilter(queryset=_franchises, empty_label="Any franchise")
     element = ElementFilter(
         field_name="elements",
@@ -67,6 +79,12 @@ class ItemFilter(filters.FilterSet):
     )
     stage = filters.MultipleChoiceFilter(
         choices=Stage.choices, distinct=False, widget=forms.CheckboxSelectMultiple
+    )
+    # Respondents are shared by all rights holders (like platforms): no names leak.
+    respondent = filters.ModelChoiceFilter(
+        field_name="platform__respondent",
+        queryset=Respondent.objects.all(),
+        empty_label="Any respondent",
     )
     content_kind = filters.ChoiceFilter(choices=ContentKind.choices, empty_label="Any kind")
     conduct = filters.ChoiceFilter(choices=Conduct.choices, empty_label="Any conduct")

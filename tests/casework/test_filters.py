@@ -24,7 +24,7 @@ def data(netflix, warner, legal, squid_game, doll, seedance):
     """Five Netflix items that differ in one respect each, and one Warner item."""
     stranger = FranchiseFactory(rights_holder=netflix, name="Stranger Things")
     demogorgon = ProtectedElementFactory(franchise=stranger, name="Demogorgon")
-    app = PlatformFactory(name="Dreamina app", respondent=RespondentFactory())
+    app = PlatformFactory(name="Dreamina app", respondent=RespondentFactory(name="Dreamina Ltd."))
     a = ItemFactory(
         rights_holder=netflix,
         franchise=squid_game,
@@ -101,6 +101,28 @@ def test_element(data, legal, doll):
 @pytest.mark.django_db
 def test_platform(data, legal):
     assert run(legal, platform=data["app"].pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_respondent(data, legal):
+    assert run(legal, respondent=data["app"].respondent_id).count() == 2
+
+
+@pytest.mark.django_db
+def test_rights_holder_of_a_user_in_two_holders(data, netflix, warner):
+    from tests.factories import UserFactory
+
+    both = UserFactory(username="both", role="Legal staff", holders=[netflix, warner])
+    assert run(both).count() == 6
+    assert run(both, rights_holder=warner.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_another_holder_is_not_a_valid_rights_holder_choice(data, legal, warner):
+    request = RequestFactory().get("/items/", {"rights_holder": warner.pk})
+    request.user = legal
+    fs = ItemFilter(request.GET, queryset=InfringingItem.objects.for_user(legal), request=request)
+    assert not fs.is_valid() and "rights_holder" in fs.errors
 
 
 @pytest.mark.django_db
@@ -218,7 +240,6 @@ def test_every_filterable_item_field_has_a_filter():
     """A new field of InfringingItem must be filterable, or listed here on purpose."""
     not_filtered = {
         "id",
-        "rights_holder",
         "url",
         "normalized_url",
         "title",
