@@ -123,14 +123,16 @@ def csv_import(ctx):
 
     with rolled_back():
         ms = _timed(do_import)
-    created = getattr(do_import.result, "created", None)
-    created = (
-        created if isinstance(created, int) else getattr(do_import.result, "created_count", "?")
+    result = do_import.result
+    counts = ", ".join(
+        f"{name} {getattr(result, name):,}"
+        for name in ("created", "duplicates", "repeats", "errors")
+        if isinstance(getattr(result, name, None), int)
     )
     yield Row(
         "casework.imports.import_csv (preview + write)",
         rows,
         [ms],
         len(queries),
-        note=f"{_rate(rows, ms)}; created {created}; rolled back; 1 run",
+        note=f"{_rate(rows, ms)}; {counts}; rolled back; 1 run",
     )
