@@ -47,6 +47,7 @@ def dashboard_view(request):
     form, sel = _selection(request)
     data = dashboard.figures(sel)
     params = urlencode(sel.as_params())
+    reports = _reports(request.user)
     return render(
         request,
         "casework/dashboard.html",
@@ -56,8 +57,8 @@ def dashboard_view(request):
             "sel": sel,
             "data": data,
             "query": params,
-            "reports": _reports(request.user),
-            "polling": any(r.unfinished for r in _reports(request.user)),
+            "reports": reports,
+            "polling": any(r.unfinished for r in reports),
         },
     )
 
