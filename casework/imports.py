@@ -492,6 +492,9 @@ def read_preview(holder: RightsHolder, data: bytes, *, progress: Progress | None
         raise ImportRefused("The file is empty.") from None
     index, ignored = read_header(header)
     width = len(header)
+    # Optional columns missing from the header read as empty cells.
+    positions = [(name, index[name]) for name in index]
+    blank = {name: "" for name in COLUMN_NAMES if name not in index}
     cat = _Catalogue(holder)
     rows: list[Row] = []
     for line, fields in records:
@@ -503,11 +506,11 @@ def read_preview(holder: RightsHolder, data: bytes, *, progress: Progress | None
             rows.append(row)
             continue
 
-        def get(column, fields=fields):
-            i = index.get(column)
-            return fields[i].strip() if i is not None and i < len(fields) else ""
-
-        rows.append(_check_row(line, get, cat))
+        if len(fields) < width:
+            fields = fields + [""] * (width - len(fields))
+        cells = {name: fields[i].strip() for name, i in positions}
+        cells.update(blank)
+        rows.append(_check_row(line, cells.__getitem__, cat))
         if progress and len(rows) % LOOKUP_BATCH == 0:
             progress(checked=len(rows))
     if not rows:
