@@ -118,9 +118,28 @@ def item_list(ctx):
         f"stage={ctx.stage}, franchise={ctx.franchise.name}, "
         f"platform={ctx.platform.name}, q={ctx.q!r}"
     )
+    from django.db.models import Q
+
+    from casework.models import InfringingItem
+
+    matching = (
+        InfringingItem.objects.filter(
+            rights_holder=ctx.holder,
+            stage=ctx.stage,
+            franchise=ctx.franchise,
+            platform=ctx.platform,
+        )
+        .filter(
+            Q(url__icontains=ctx.q) | Q(title__icontains=ctx.q) | Q(description__icontains=ctx.q)
+        )
+        .count()
+    )
+    note = f"{note}; {matching:,} match"
     admin = _client(ctx.superuser)
     admin_url = reverse("admin:casework_infringingitem_changelist") + "?" + urlencode(admin_filters)
     samples, queries = ctx.measure(_get(admin, admin_url))
+    shown = admin.get(admin_url).content.decode().count('class="action-select"')
+    note = f"{note}; {shown} rows shown"
     yield Row(
         "admin changelist (superuser)", ADMIN_PAGE, samples, queries, baseline=True, note=note
     )
@@ -128,7 +147,8 @@ def item_list(ctx):
     legal = _client(ctx.legal)
     list_url = reverse("casework:item-list") + "?" + urlencode(filters)
     samples, queries = ctx.measure(_get(legal, list_url))
-    yield Row("/items/ (legal staff)", ADMIN_PAGE, samples, queries)
+    shown = legal.get(list_url).content.decode().count('name="items"')
+    yield Row("/items/ (legal staff)", ADMIN_PAGE, samples, queries, note=f"{shown} rows shown")
 
     # The next page, through the list's own "next" link (keyset cursor), if it has one.
     next_url = _next_link(legal, list_url)
