@@ -445,6 +445,7 @@ def _items(holder, rows, platforms, users, today):
             logged_by=legal,
         )
         InfringingItem.objects.filter(pk=item.pk).update(created_at=logged_at)
+        item.created_at = logged_at
         item.elements.set(
             ProtectedElement.objects.filter(franchise=franchise, name__in=element_names)
         )

@@ -151,6 +151,7 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "targets": [(t, Stage(t).label) for t in stages.allowed_targets(item.stage)],
         "transition_form": transition_form or TransitionForm(),
         "evidence_form": evidence_form or EvidenceForm(),
+        "checks": item.checks.select_related("requested_by")[:10],
     }
     return render(request, "casework/item_detail.html", context, status=status)
 

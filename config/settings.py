@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.checks.requeue_stuck_reports",
         "schedule": 300.0,
     },
+    # Imports whose message was lost or whose worker died (casework/tasks/imports.py).
+    "requeue-stuck-imports": {
+        "task": "casework.tasks.imports.requeue_stuck_imports",
+        "schedule": 300.0,
+    },
     # Letter renders whose message was lost or whose worker died (notices/rendering.py).
     "notices-sweep-stuck-letters": {
         "task": "notices.tasks.sweep_stuck_letters",

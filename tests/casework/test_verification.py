@@ -87,8 +87,8 @@ def roomy_rate_limit(settings):
     Handler.seen.clear()
 
 
-def item_at(url, stage=Stage.NOTIFIED, **holder_fields):
-    item = ItemFactory(url=url)
+def item_at(url, stage=Stage.NOTIFIED, holder=None, **holder_fields):
+    item = ItemFactory(url=url, **({"rights_holder": holder} if holder else {}))
     InfringingItem.objects.filter(pk=item.pk).update(stage=stage)
     if holder_fields:
         type(item.rights_holder).objects.filter(pk=item.rights_holder_id).update(**holder_fields)
@@ -448,19 +448,16 @@ def test_outsider_manager_gets_404_for_another_holders_item(warner, netflix):
 
 
 @pytest.mark.django_db
-def test_item_checks_fragment_lists_checks_and_offers_check_now(rf, manager, server):
-    from django.template.loader import render_to_string
-
-    item = item_at(f"{server}/gone404-fragment")
+def test_item_page_lists_checks_and_offers_check_now_to_managers(
+    manager_client, viewer_client, netflix, server
+):
+    item = item_at(f"{server}/gone404-fragment", holder=netflix)
     verification.check_item(item.pk)
-    request = rf.get(f"/items/{item.pk}/")
-    request.user = manager
-    html = render_to_string(
-        "casework/_item_checks.html", {"item": item, "is_manager": True}, request=request
-    )
+    html = manager_client.get(reverse("casework:item-detail", args=[item.pk])).content.decode()
+    assert "Verification checks" in html
     assert "Gone" in html and "404" in html and f"{server}/gone404-fragment" in html
     assert reverse("dashboard:check-item", args=[item.pk]) in html
-    viewer_html = render_to_string(
-        "casework/_item_checks.html", {"item": item, "is_manager": False}, request=request
-    )
+    viewer_html = viewer_client.get(
+        reverse("casework:item-detail", args=[item.pk])
+    ).content.decode()
     assert "Check now" not in viewer_html and "404" in viewer_html
