@@ -5,13 +5,16 @@ Warner Bros. and Paramount making the same complaint.
 """
 
 import datetime as dt
+import io
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from casework import access, stages
+from casework import access, evidence, stages
 from casework.choices import (
     Conduct,
     ContentKind,
@@ -23,6 +26,7 @@ from casework.choices import (
     Theory,
 )
 from casework.models import (
+    Evidence,
     Franchise,
     InfringingItem,
     Platform,
@@ -384,6 +388,18 @@ OTHER_ITEMS = {
 }
 
 
+def _screenshot(item) -> ContentFile:
+    """A small PNG standing in for the capture legal staff would upload."""
+    image = Image.new("RGB", (480, 270), (16, 42, 67))
+    draw = ImageDraw.Draw(image)
+    draw.text((16, 16), "Desist demo capture", fill=(255, 191, 71))
+    draw.text((16, 48), item.title[:60], fill=(255, 255, 255))
+    draw.text((16, 80), item.url[:70], fill=(217, 226, 236))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=f"capture-{item.pk}.png")
+
+
 def _url(platform_index: int, path: str) -> str:
     return f"{PLATFORMS[platform_index][2]}/{path}"
 
@@ -444,8 +460,11 @@ def _items(holder, rows, platforms, users, today):
             first_seen=(logged_at - dt.timedelta(days=2)).date(),
             logged_by=legal,
         )
-        InfringingItem.objects.filter(pk=item.pk).update(created_at=logged_at)
+        InfringingItem.objects.filter(pk=item.pk).update(
+            created_at=logged_at, stage_changed_at=logged_at
+        )
         item.created_at = logged_at
+        evidence.store(item, _screenshot(item), by=legal, note="Screen capture when found.")
         item.elements.set(
             ProtectedElement.objects.filter(franchise=franchise, name__in=element_names)
         )
@@ -529,6 +548,7 @@ def load_demo() -> dict:
         "rights_holders": RightsHolder.objects.count(),
         "items": InfringingItem.objects.count(),
         "events": StageEvent.objects.count(),
+        "evidence files": Evidence.objects.count(),
         "demands": Demand.objects.count(),
         "users": get_user_model().objects.count(),
     }
