@@ -39,12 +39,26 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        holder_ids = RightsHolder.members.through.objects.filter(user_id=user.pk).values(
-            "rightsholder_id"
-        )
+        holder_ids = member_holder_ids(user)
         if self.holder_path == "self":
             return self.filter(pk__in=holder_ids)
         return self.filter(**{f"{self.holder_path}_id__in": holder_ids})
+
+
+def member_holder_ids(user) -> list[int]:
+    """The ids of the rights holders ``user`` belongs to, read once per user object.
+
+    A literal list, not a subquery: PostgreSQL then plans list queries with the
+    (rights_holder, stage, created_at) index instead of scanning by date and
+    discarding other holders' rows (measured in `make bench`).
+    """
+    if not hasattr(user, "_desist_holder_ids"):
+        user._desist_holder_ids = list(
+            RightsHolder.members.through.objects.filter(user_id=user.pk).values_list(
+                "rightsholder_id", flat=True
+            )
+        )
+    return user._desist_holder_ids
 
 
 def scoped(path: str):
