@@ -3,14 +3,18 @@
 from django.contrib import admin
 
 from casework.models import (
+    DashboardReport,
+    DemandReminder,
     Evidence,
     Franchise,
+    ImportJob,
     InfringingItem,
     Platform,
     ProtectedElement,
     Respondent,
     RightsHolder,
     StageEvent,
+    VerificationCheck,
 )
 
 
@@ -121,3 +125,48 @@ class StageEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records written by the app itself (checks, jobs, reminders): look, don't touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VerificationCheck)
+class VerificationCheckAdmin(ReadOnlyAdmin):
+    list_display = ["item", "checked_at", "method", "http_status", "outcome"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["item"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "rights_holder", "status", "total_rows", "created_count"]
+    list_filter = ["status"]
+
+
+@admin.register(DemandReminder)
+class DemandReminderAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "kind", "sent_at"]
+
+
+class OwnJobAdmin(ReadOnlyAdmin):
+    """Jobs visible only to the user who asked for them (and superusers)."""
+
+    owner_field = "requested_by"
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{self.owner_field: request.user})
+
+
+@admin.register(DashboardReport)
+class DashboardReportAdmin(OwnJobAdmin):
+    list_display = ["pk", "requested_by", "status", "created_at"]

@@ -2,8 +2,16 @@
 
 from django.contrib import admin
 
-from casework.admin import ScopedAdmin
-from notices.models import Demand, DemandCounter, DemandEvent, Letter, LetterTemplate, Remedy
+from casework.admin import OwnJobAdmin, ScopedAdmin
+from notices.models import (
+    Demand,
+    DemandCounter,
+    DemandEvent,
+    ExportJob,
+    Letter,
+    LetterTemplate,
+    Remedy,
+)
 
 
 class RemedyInline(admin.TabularInline):
@@ -50,3 +58,9 @@ class LetterAdmin(ScopedAdmin):
 @admin.register(DemandCounter)
 class DemandCounterAdmin(ScopedAdmin):
     list_display = ["rights_holder", "year", "last_number"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(OwnJobAdmin):
+    owner_field = "created_by"
+    list_display = ["pk", "created_by", "status", "processed", "total", "created_at"]

@@ -8,8 +8,10 @@ from django.utils import timezone
 from casework.choices import EventSource, Stage
 from casework.models import InfringingItem, StageEvent
 from notices.choices import STANDARD_REMEDIES, Channel, DemandStatus
-from notices.models import Demand, DemandEvent, LetterTemplate, Remedy
+from notices.completeness import current_template
+from notices.models import Demand, DemandEvent, Letter, LetterTemplate, Remedy
 from notices.references import format_reference, take_number
+from notices.rendering import render_letter
 
 NETFLIX_TEMPLATE = {
     "letterhead": "Netflix, Inc.\n121 Albright Way\nLos Gatos, CA 95032\nUnited States",
@@ -110,6 +112,13 @@ def load_demo_demands(netflix, respondent):
     StageEvent.objects.filter(
         item__in=sent_items, to_stage=Stage.NOTIFIED, source=EventSource.DEMAND
     ).update(demand=sent)
+    # The sent demand keeps the exact letter it was sent with: render it now, in-process.
+    letter = Letter.objects.create(
+        demand=sent, version=1, template=current_template(netflix.pk), requested_by=legal
+    )
+    render_letter(letter.pk)
+    sent.sent_letter = letter
+    sent.save(update_fields=["sent_letter"])
     for action, old, new, by in [
         ("created", "", DemandStatus.DRAFT, legal),
         ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal),

@@ -54,3 +54,12 @@ def test_demo_passwords_only_with_debug(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.get(username="netflix-legal").has_usable_password()
+
+
+@pytest.mark.django_db
+def test_the_sent_demo_demand_keeps_the_letter_it_was_sent_with():
+    load_demo()
+    sent = Demand.objects.get(status="sent")
+    assert sent.sent_letter is not None
+    assert sent.sent_letter.status == "ready"
+    assert sent.sent_letter.pages >= 2 and len(sent.sent_letter.sha256) == 64
