@@ -119,15 +119,17 @@ def load_demo_demands(netflix, respondent):
     render_letter(letter.pk)
     sent.sent_letter = letter
     sent.save(update_fields=["sent_letter"])
-    for action, old, new, by in [
-        ("created", "", DemandStatus.DRAFT, legal),
-        ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal),
-        ("approved", DemandStatus.IN_REVIEW, DemandStatus.APPROVED, manager),
-        ("sent", DemandStatus.APPROVED, DemandStatus.SENT, legal),
+    for action, old, new, by, days_ago in [
+        ("created", "", DemandStatus.DRAFT, legal, 43),
+        ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal, 41),
+        ("approved", DemandStatus.IN_REVIEW, DemandStatus.APPROVED, manager, 40),
+        ("sent", DemandStatus.APPROVED, DemandStatus.SENT, legal, 39),
     ]:
-        DemandEvent.objects.create(
+        event = DemandEvent.objects.create(
             demand=sent, action=action, from_status=old, to_status=new, by=by
         )
+        # ``at`` is set on insert; date the story as it happened.
+        DemandEvent.objects.filter(pk=event.pk).update(at=now - dt.timedelta(days=days_ago))
 
     draft_items = InfringingItem.objects.filter(rights_holder=netflix, stage=Stage.IDENTIFIED)
     number = take_number(netflix, year)
