@@ -186,6 +186,7 @@ def demand_edit(request, pk):
 @login_required
 def demand_remove_item(request, pk, item_id):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     try:
         drafting.remove_item(request.user, demand, item_id)
     except drafting.DraftingError as exc:
@@ -197,6 +198,7 @@ def demand_remove_item(request, pk, item_id):
 @login_required
 def remedy_add(request, pk):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     form = RemedyForm(request.POST)
     if form.is_valid():
         try:
@@ -212,6 +214,7 @@ def remedy_add(request, pk):
 @login_required
 def remedy_edit(request, pk, remedy_id):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     form = RemedyForm(request.POST)
     if form.is_valid():
@@ -228,6 +231,7 @@ def remedy_edit(request, pk, remedy_id):
 @login_required
 def remedy_remove(request, pk, remedy_id):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     try:
         drafting.remove_remedy(request.user, remedy)
@@ -240,6 +244,7 @@ def remedy_remove(request, pk, remedy_id):
 @login_required
 def remedy_compliance(request, pk, remedy_id):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     form = ComplianceForm(request.POST)
     if not form.is_valid():
@@ -266,6 +271,7 @@ def remedy_compliance(request, pk, remedy_id):
 @login_required
 def demand_action(request, pk, action):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     if action not in workflow.ACTIONS or action == "send":
         raise Http404("No such action.")
     form = ActionForm(request.POST)
@@ -284,6 +290,7 @@ def demand_action(request, pk, action):
 @login_required
 def demand_send(request, pk):
     demand = _demand(request, pk)
+    access.require_edit(request.user)
     form = SendForm(request.POST, demand=demand)
     if not form.is_valid():
         messages.error(request, "Not sent: " + form.errors.as_text())

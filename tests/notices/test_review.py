@@ -1,0 +1,34 @@
+"""Review findings on the demand pages: roles answer 403, exports are neutralised."""
+
+
+from django.urls import reverse
+
+from notices.choices import DemandStatus
+from notices.models import DemandEvent
+from tests.notices.conftest import advance
+
+
+def test_viewer_gets_403_on_workflow_actions_and_changes_nothing(viewer_client, draft):
+    remedy = draft.remedies.first()
+    before = DemandEvent.objects.filter(demand=draft).count()
+    posts = [
+        reverse("notices:demand-action", args=[draft.pk, "submit"]),
+        reverse("notices:demand-action", args=[draft.pk, "withdraw"]),
+        reverse("notices:demand-send", args=[draft.pk]),
+        reverse("notices:remedy-compliance", args=[draft.pk, remedy.pk]),
+    ]
+    for url in posts:
+        assert viewer_client.post(url, {"note": "x"}).status_code == 403, url
+    draft.refresh_from_db()
+    assert draft.status == DemandStatus.DRAFT
+    assert DemandEvent.objects.filter(demand=draft).count() == before
+
+
+def test_viewer_gets_403_on_compliance_of_a_sent_demand(viewer_client, draft, legal, manager):
+    demand = advance(draft, DemandStatus.SENT, legal=legal, manager=manager)
+    remedy = demand.remedies.first()
+    url = reverse("notices:remedy-compliance", args=[demand.pk, remedy.pk])
+    response = viewer_client.post(url, {"status": "complied", "on": "2026-03-07"})
+    assert response.status_code == 403
+    remedy.refresh_from_db()
+    assert remedy.status == "pending"
