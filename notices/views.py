@@ -274,6 +274,8 @@ def demand_action(request, pk, action):
     access.require_edit(request.user)
     if action not in workflow.ACTIONS or action == "send":
         raise Http404("No such action.")
+    if workflow.ACTIONS[action].manager_only:
+        access.require_manager(request.user)
     form = ActionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

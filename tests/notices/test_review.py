@@ -1,6 +1,5 @@
 """Review findings on the demand pages: roles answer 403, exports are neutralised."""
 
-
 from django.urls import reverse
 
 from notices.choices import DemandStatus
@@ -32,3 +31,19 @@ def test_viewer_gets_403_on_compliance_of_a_sent_demand(viewer_client, draft, le
     assert response.status_code == 403
     remedy.refresh_from_db()
     assert remedy.status == "pending"
+
+
+def test_legal_staff_get_403_on_manager_only_actions(legal_client, client, draft, legal, netflix):
+    """Approving is a manager's (four eyes); legal staff get a 403 like other manager-only pages."""
+    from casework.choices import Role
+    from notices import workflow
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="nf-legal-2", role=Role.LEGAL, holders=[netflix]))
+    workflow.perform(draft, "submit", by=legal)
+    for action in ("approve", "return"):
+        for user_client in (legal_client, client):
+            url = reverse("notices:demand-action", args=[draft.pk, action])
+            assert user_client.post(url).status_code == 403, action
+    draft.refresh_from_db()
+    assert draft.status == DemandStatus.IN_REVIEW
