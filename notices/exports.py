@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from casework.choices import JobStatus
+from casework.exports import neutralise
 from notices.choices import LetterStatus
 from notices.models import Demand, ExportJob, Letter
 
@@ -93,7 +94,11 @@ def build_export(export_id: int) -> None:
                     letter = letter_for_export(demand)
                     if letter is None or not letter.file:
                         writer.writerow(
-                            [demand.reference, demand.respondent.name, demand.status]
+                            [
+                                neutralise(demand.reference),
+                                neutralise(demand.respondent.name),
+                                demand.status,
+                            ]
                             + ["", "no ready letter", "", ""]
                         )
                     else:
@@ -102,11 +107,11 @@ def build_export(export_id: int) -> None:
                             archive.writestr(arcname, source.read())
                         writer.writerow(
                             [
-                                demand.reference,
-                                demand.respondent.name,
+                                neutralise(demand.reference),
+                                neutralise(demand.respondent.name),
                                 demand.status,
                                 letter.version,
-                                arcname,
+                                neutralise(arcname),
                                 letter.sha256,
                                 letter.pages,
                             ]

@@ -47,3 +47,23 @@ def test_legal_staff_get_403_on_manager_only_actions(legal_client, client, draft
             assert user_client.post(url).status_code == 403, action
     draft.refresh_from_db()
     assert draft.status == DemandStatus.IN_REVIEW
+
+
+def test_export_manifest_neutralises_formulas(legal, items):
+    import csv
+    import io
+    import zipfile
+
+    from notices import drafting, exports
+    from notices.models import ExportJob
+    from tests.factories import RespondentFactory
+
+    hostile = RespondentFactory(name='=HYPERLINK("https://evil.example","x")')
+    demand = drafting.draft_demand(legal, [items[0].pk], respondent=hostile)
+    job = exports.request_export(legal, [demand.pk])
+    exports.build_export(job.pk)
+    job = ExportJob.objects.get(pk=job.pk)
+    with job.file.open("rb") as fh, zipfile.ZipFile(fh) as archive:
+        manifest = archive.read("MANIFEST.csv").decode()
+    rows = list(csv.reader(io.StringIO(manifest)))
+    assert rows[1][1] == "'" + hostile.name
