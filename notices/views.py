@@ -446,7 +446,12 @@ def export_create(request):
 
 
 def _export(request, pk) -> ExportJob:
-    return get_object_or_404(ExportJob.objects.filter(created_by=request.user), pk=pk)
+    """The user's own export, while every demand in it is still theirs to see (else 404)."""
+    job = get_object_or_404(ExportJob.objects.filter(created_by=request.user), pk=pk)
+    visible = Demand.objects.for_user(request.user).values("pk")
+    if job.demands.exclude(pk__in=visible).exists():
+        raise Http404("No such export.")
+    return job
 
 
 @require_GET

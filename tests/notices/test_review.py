@@ -67,3 +67,17 @@ def test_export_manifest_neutralises_formulas(legal, items):
         manifest = archive.read("MANIFEST.csv").decode()
     rows = list(csv.reader(io.StringIO(manifest)))
     assert rows[1][1] == "'" + hostile.name
+
+
+def test_export_of_a_holder_the_user_left_is_a_404(legal, legal_client, items, netflix):
+    from notices import drafting, exports
+
+    demand = drafting.draft_demand(legal, [items[0].pk])
+    job = exports.request_export(legal, [demand.pk])
+    exports.build_export(job.pk)
+    for name in ("notices:export-detail", "notices:export-download"):
+        assert legal_client.get(reverse(name, args=[job.pk])).status_code == 200
+    netflix.members.remove(legal)
+    legal_client.force_login(legal)  # a fresh request reads memberships anew
+    for name in ("notices:export-detail", "notices:export-download"):
+        assert legal_client.get(reverse(name, args=[job.pk])).status_code == 404, name
