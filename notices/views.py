@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Prefetch, When
+from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subquery, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -482,8 +482,17 @@ def export_download(request, pk):
 @require_GET
 @login_required
 def template_list(request):
-    holders = RightsHolder.objects.for_user(request.user)
-    rows = [(holder, current_template(holder.pk)) for holder in holders]
+    holders = list(RightsHolder.objects.for_user(request.user))
+    newest = LetterTemplate.objects.filter(rights_holder=OuterRef("rights_holder")).order_by(
+        "-version"
+    )
+    current = {
+        template.rights_holder_id: template
+        for template in LetterTemplate.objects.filter(
+            rights_holder__in=holders, pk=Subquery(newest.values("pk")[:1])
+        )
+    }
+    rows = [(holder, current.get(holder.pk)) for holder in holders]
     return render(request, "notices/template_list.html", {"rows": rows, "nav": "demands"})
 
 

@@ -81,3 +81,37 @@ def test_export_of_a_holder_the_user_left_is_a_404(legal, legal_client, items, n
     legal_client.force_login(legal)  # a fresh request reads memberships anew
     for name in ("notices:export-detail", "notices:export-download"):
         assert legal_client.get(reverse(name, args=[job.pk])).status_code == 404, name
+
+
+def test_template_list_runs_a_fixed_number_of_queries(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.choices import Role
+    from notices.demo import template_fields_for
+    from notices.models import LetterTemplate
+    from tests.factories import RightsHolderFactory, UserFactory
+
+    def add_holder(user, versions):
+        holder = RightsHolderFactory()
+        holder.members.add(user)
+        for version in range(1, versions + 1):
+            LetterTemplate.objects.create(
+                rights_holder=holder, version=version, **template_fields_for(holder)
+            )
+
+    def count():
+        client.force_login(user)  # a new request reads memberships anew
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("notices:template-list"))
+        assert response.status_code == 200
+        return len(ctx), response.content.decode()
+
+    user = UserFactory(username="many-holders", role=Role.LEGAL)
+    add_holder(user, 2)
+    few, _ = count()
+    for _ in range(3):
+        add_holder(user, 1)
+    many, body = count()
+    assert many == few
+    assert body.count(">v2<") == 1 and body.count(">v1<") == 3
