@@ -22,8 +22,38 @@ class ScopedAdmin(admin.ModelAdmin):
     """Staff who are not superusers see only their rights holders' rows."""
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.for_user(request.user) if hasattr(qs, "for_user") else qs
+        return _scoped(super().get_queryset(request), request)
+
+    def get_list_filter(self, request):
+        """Relation filters list only values of the rows the user sees (no other holder's names)."""
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", _related_choices(self, db_field, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", _related_choices(self, db_field, request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _scoped(queryset, request):
+    return queryset.for_user(request.user) if hasattr(queryset, "for_user") else queryset
+
+
+def _related_choices(model_admin, db_field, request):
+    """The choices of a relation field in a change form, scoped like every other list."""
+    queryset = model_admin.get_field_queryset(None, db_field, request)
+    if queryset is None:
+        queryset = db_field.remote_field.model._default_manager.all()
+    return _scoped(queryset, request)
 
 
 @admin.register(RightsHolder)
