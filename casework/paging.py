@@ -10,7 +10,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+
+# Primary keys are bigints: a larger id in a cursor is not one of ours.
+MAX_PK = 2**63 - 1
 
 
 def encode_cursor(value, pk) -> str:
@@ -58,6 +62,8 @@ def paginate(queryset, *, sort: str, size: int, after: str = "", before: str = "
     descending = sort.startswith("-")
     column = sort.lstrip("-")
     cursor = decode_cursor(after or before) if (after or before) else None
+    if cursor is not None:
+        cursor = _typed_cursor(queryset.model, column, cursor)
     forward = not before or cursor is None
     # Moving forward in a descending list means smaller values, and the reverse.
     go_down = descending == forward
@@ -84,6 +90,24 @@ def paginate(queryset, *, sort: str, size: int, after: str = "", before: str = "
         page.next_cursor = encode_cursor(_value(last, column), last.pk)
         page.previous_cursor = encode_cursor(_value(first, column), first.pk)
     return page
+
+
+def _typed_cursor(model, column: str, cursor):
+    """The cursor with its value converted to the sort column's type, or None if it
+    does not fit (a hand-made cursor): the list then starts at its first page."""
+    value, pk = cursor
+    if not -MAX_PK <= pk <= MAX_PK:
+        return None
+    *relations, name = column.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    try:
+        value = model._meta.get_field(name).to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    if value is None:
+        return None
+    return value, pk
 
 
 def _value(obj, column: str):
