@@ -109,7 +109,7 @@ def test_list_shows_own_items_with_navigation_and_one_h1(legal_client, item):
     assert response.status_code == 200
     assert "Young-hee doll turns around" in html
     assert html.count("<h1") == 1
-    for link in ("Items", "Demands", "Dashboard", "Import"):
+    for link in ("Items", "Demands", "Status board", "Import"):
         assert f">{link}</a>" in html
     assert 'aria-current="page">Items' in html
     assert "Netflix, Inc." in html
@@ -554,3 +554,15 @@ def test_field_errors_are_tied_to_their_inputs(legal_client, squid_game, seedanc
     assert (
         'aria-invalid="true"' in html and 'aria-describedby="id_url_helptext id_url_error"' in html
     )
+
+
+@pytest.mark.django_db
+def test_navigation_offers_each_role_only_pages_it_may_open(legal_client, manager_client):
+    from django.urls import reverse
+
+    legal_page = legal_client.get(reverse("casework:item-list")).content.decode()
+    assert reverse("dashboard:index") + '"' not in legal_page
+    assert reverse("dashboard:board") in legal_page
+    assert legal_client.get(reverse("dashboard:board")).status_code == 200
+    manager_page = manager_client.get(reverse("casework:item-list")).content.decode()
+    assert f'href="{reverse("dashboard:index")}"' in manager_page
