@@ -58,9 +58,16 @@ def resolve_static(url: str) -> Path | None:
     if not any(relative.startswith(allowed) for allowed in ALLOWED_STATIC):
         return None
     found = finders.find(relative)
-    if not found:
-        return None
-    return Path(found)
+    if found:
+        return Path(found)
+    # Production: {% static %} writes the hashed name, which only collectstatic's
+    # STATIC_ROOT holds.
+    root = Path(settings.STATIC_ROOT).resolve() if settings.STATIC_ROOT else None
+    if root is not None:
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
 
 
 class StaticOnlyFetcher(URLFetcher):
