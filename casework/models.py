@@ -323,7 +323,12 @@ class StageEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [choices_check("to_stage", Stage), choices_check("source", EventSource)]
-        indexes = [models.Index(fields=["item", "at"], name="event_item_at")]
+        indexes = [
+            models.Index(fields=["item", "at"], name="event_item_at"),
+            # The dashboard: first notified / removed time per item and removals per
+            # week, read from the index alone (casework/dashboard.py).
+            models.Index(fields=["to_stage", "item", "at"], name="event_stage_item_at"),
+        ]
 
     def __str__(self):
         return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"
