@@ -85,16 +85,40 @@ def _pending_remedy():
 def sweep_deadlines() -> dict[str, int]:
     """Set ``Demand.overdue`` where the deadline has passed and a remedy is pending
     (``notices.workflow.is_overdue_q``, the demand list's definition, as of today);
-    clear it where that no longer holds. Two UPDATEs, whatever the number of demands."""
-    from notices.models import Demand
+    clear it where that no longer holds. Each change is written to the demand's
+    history, once: the rows are locked (skipping rows another sweep holds) before
+    they are flagged, so two sweeps never record the same change twice."""
+    from notices.models import Demand, DemandEvent
     from notices.workflow import is_overdue_q
 
+    def flag(queryset, value: bool, action: str, detail: str) -> int:
+        with transaction.atomic():
+            ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", "status"))
+            Demand.objects.filter(pk__in=[pk for pk, _ in ids]).update(overdue=value)
+            DemandEvent.objects.bulk_create(
+                DemandEvent(
+                    demand_id=pk,
+                    action=action,
+                    from_status=status,
+                    to_status=status,
+                    detail=detail,
+                )
+                for pk, status in ids
+            )
+        return len(ids)
+
     should = Demand.objects.filter(is_overdue_q())
-    marked = Demand.objects.filter(pk__in=should.values("pk"), overdue=False).update(overdue=True)
-    cleared = (
-        Demand.objects.filter(overdue=True)
-        .exclude(pk__in=should.values("pk"))
-        .update(overdue=False)
+    marked = flag(
+        should.filter(overdue=False),
+        True,
+        "overdue",
+        "The deadline passed with a remedy still pending.",
+    )
+    cleared = flag(
+        Demand.objects.filter(overdue=True).exclude(pk__in=should.values("pk")),
+        False,
+        "no longer overdue",
+        "Every remedy has an answer, or the demand is closed.",
     )
     return {"marked": marked, "cleared": cleared}
 

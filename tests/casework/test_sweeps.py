@@ -142,6 +142,15 @@ def test_overdue_is_past_deadline_with_a_pending_remedy(netflix):
         late_responded.pk,
         due_today.pk,
     }
+    # Each change is in the demand's history exactly once.
+    from notices.models import DemandEvent
+
+    assert list(DemandEvent.objects.filter(demand=late).values_list("action", flat=True)) == [
+        "overdue",
+        "no longer overdue",
+    ]
+    assert DemandEvent.objects.filter(demand=due_today, action="overdue").count() == 1
+    assert not DemandEvent.objects.filter(demand__in=[draft, closed, all_answered]).exists()
 
 
 # --- Reminders -------------------------------------------------------------------------
