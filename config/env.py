@@ -45,3 +45,18 @@ def secret_key(debug: bool, environ=os.environ) -> str:
     if debug:
         return "django-insecure-desist-development-key-only-for-debug-mode-0123456789"
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+
+
+def env_networks(name: str, environ=os.environ) -> list:
+    """Return a comma-separated list of IP networks ("10.0.0.5", "10.0.0.0/24")."""
+    import ipaddress
+
+    networks = []
+    for part in env_list(name, environ=environ):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)."
+            ) from None
+    return networks

@@ -4,11 +4,12 @@ See the README's table of environment variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 
-from config.env import env_bool, env_list, secret_key
+from config.env import env_bool, env_list, env_networks, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DESIST_VAR_DIR", BASE_DIR / "var"))
@@ -100,9 +101,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:item-list"
 LOGOUT_REDIRECT_URL = "login"
+# Failures count per username + client address, and per client address; a person
+# locked out at one address can still sign in from another. The client address
+# is read from X-Forwarded-For only behind a proxy named in TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

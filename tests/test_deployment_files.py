@@ -16,7 +16,7 @@ NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
 
 
 def settings_variables() -> set[str]:
-    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|environ\.get|os\.environ\.get)"
+    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|env_networks|environ\.get|os\.environ\.get)"
     pattern = reader + r"""\(\s*["']([A-Z_]+)["']"""
     found = set(re.findall(pattern, SETTINGS))
     return found | {"SECRET_KEY"}  # read through config.env.secret_key
