@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import before_task_publish, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,3 +24,14 @@ def ensure_broker_folders(conf=None):
 @worker_init.connect
 def _prepare_broker(sender=None, **kwargs):
     ensure_broker_folders()
+
+
+@before_task_publish.connect
+def _leave_time_limits_to_the_worker(sender=None, headers=None, **kwargs):
+    """Publish without time limits, so the worker's own settings decide them.
+
+    Celery stamps the publisher's ``task_time_limit`` on every message, and a
+    worker obeys the stamp over its own configuration.
+    """
+    if headers is not None and "timelimit" in headers:
+        headers["timelimit"] = (None, None)
