@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.choices import Stage
+from casework.inputs import BoundedDateField
 from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
 
 OVERDUE_LIMIT = 50
@@ -62,12 +63,8 @@ class DashboardFilterForm(forms.Form):
     respondent = forms.ModelChoiceField(
         queryset=Respondent.objects.none(), required=False, empty_label="All respondents"
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = BoundedDateField(required=False, label="From")
+    date_to = BoundedDateField(required=False, label="To")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

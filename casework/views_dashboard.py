@@ -18,14 +18,14 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import dashboard
 from casework.access import require_manager
 from casework.choices import JobStatus, Stage
+from casework.inputs import safe_next
 from casework.models import DashboardReport, InfringingItem
 
 RECENT_REPORTS = 5
@@ -202,12 +202,4 @@ def check_item_now(request, pk):
 
 
 def _back_to_item(request, item):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    try:
-        return reverse("casework:item-detail", args=[item.pk])
-    except NoReverseMatch:
-        return reverse("casework:item-list")
+    return safe_next(request, reverse("casework:item-detail", args=[item.pk]))
