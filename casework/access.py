@@ -5,8 +5,10 @@ holders is ``RightsHolder.members``. Data scoping itself lives in
 ``ScopedQuerySet.for_user``.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 
 from casework.choices import Role
 
@@ -33,6 +35,19 @@ def holders_of(user):
 
         user._desist_holders = list(RightsHolder.objects.for_user(user))
     return user._desist_holders
+
+
+def colleagues_of(user):
+    """The users who share a rights holder with ``user`` (and ``user``): all for a superuser."""
+    from casework.models import RightsHolder, member_holder_ids
+
+    users = get_user_model()._default_manager.all()
+    if user.is_superuser:
+        return users
+    shared = RightsHolder.members.through.objects.filter(
+        user_id=OuterRef("pk"), rightsholder_id__in=member_holder_ids(user)
+    )
+    return users.filter(Exists(shared) | Q(pk=user.pk))
 
 
 def can_edit(user) -> bool:
