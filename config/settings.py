@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A render or import not finished this long after it was queued is re-enqueued.
 STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
+# The most items one letter's Exhibit A lists. A larger demand is refused at
+# submission with a request to split it: 2,500 rows render in about a minute
+# and 700 MB, well inside the task time limit (see `make bench`).
+LETTER_MAX_EXHIBIT_ITEMS = env.int("LETTER_MAX_EXHIBIT_ITEMS", default=2500)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
