@@ -207,6 +207,30 @@ def test_a_file_of_a_refused_type_is_named_and_nothing_is_written(webapp, sent, 
     assert sent.status == S.SENT
 
 
+def test_a_file_found_too_large_while_storing_rolls_back_the_files_already_stored(
+    sent, legal, settings, media
+):
+    """The second upload claims 10 bytes but holds more than the limit: the first file,
+    already stored, is removed again and no row is left."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    settings.EVIDENCE_MAX_BYTES = 1000
+    honest = SimpleUploadedFile("reply.pdf", PDF, "application/pdf")
+    big = PDF + b"0" * 2000
+    liar = InMemoryUploadedFile(BytesIO(big), "files", "annex.pdf", "application/pdf", 10, None)
+    with pytest.raises(ValidationError) as caught:
+        responses.record(
+            sent, by=legal, received_on=days_ago(1), text="Two files.", uploads=[honest, liar]
+        )
+    assert "“annex.pdf” is larger than the file limit." in caught.value.message_dict["files"]
+    assert not Response.objects.exists() and not ResponseFile.objects.exists()
+    assert stored_files(media) == []
+    sent.refresh_from_db()
+    assert sent.status == S.SENT
+
+
 def test_a_remedy_of_another_demand_is_refused(webapp, sent, legal, items):
     other = drafting.draft_demand(legal, [items[0].pk])
     foreign = other.remedies.first()
