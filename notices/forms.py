@@ -156,6 +156,12 @@ class ResponseForm(forms.Form):
         self.fields["remedy"].label_from_instance = lambda remedy: (
             f"Demand {remedy.position}: {remedy.get_kind_display()}"
         )
+        # The browser's date picker offers only possible dates; clean_received_on decides.
+        attrs = self.fields["received_on"].widget.attrs
+        attrs["max"] = timezone.localdate().isoformat()
+        sent = responses.sent_on(demand)
+        if sent is not None:
+            attrs["min"] = sent.isoformat()
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

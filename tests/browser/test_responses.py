@@ -40,7 +40,11 @@ def test_legal_staff_record_a_counter_notice_with_a_pdf(
     sign_in(page, legal.username)
     page.goto(f"/demands/{demand.pk}/")
     form = page.locator("#response-form")
-    form.get_by_label("Date received").fill(received.isoformat())
+    date = form.get_by_label("Date received")
+    # The picker offers only dates between sending and today.
+    expect(date).to_have_attribute("max", today.isoformat())
+    expect(date).to_have_attribute("min", (today - dt.timedelta(7)).isoformat())
+    date.fill(received.isoformat())
     form.get_by_label("Answers").select_option(label="Demand 2: Remove the infringing content")
     form.get_by_label("Reply").fill(
         "The outputs are transformative and a fair use; we decline to remove them."
