@@ -134,7 +134,7 @@ def report_download(request, pk):
 def board(request):
     """Every open demand's remedies as a grid: status and since when."""
     from notices.choices import RemedyKind, RemedyStatus
-    from notices.models import Remedy
+    from notices.models import Remedy, Response
     from notices.workflow import AFTER_SENDING, is_overdue_q
 
     form, sel = _selection(request)
@@ -150,7 +150,15 @@ def board(request):
     demands = (
         demands.select_related("rights_holder", "respondent")
         .annotate(is_late=ExpressionWrapper(is_overdue_q(), output_field=BooleanField()))
-        .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")))
+        .prefetch_related(
+            Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")),
+            # Responses newest first, without their text: the board shows dates and kinds.
+            Prefetch(
+                "responses",
+                queryset=Response.objects.defer("text").order_by("-received_on", "-id"),
+                to_attr="reply_list",
+            ),
+        )
         .order_by("deadline", "pk")
     )
     page = Paginator(demands, 50).get_page(request.GET.get("page"))
@@ -159,10 +167,22 @@ def board(request):
     for demand in page.object_list:
         cells = {k.value: [] for k in kinds}
         for remedy in demand.remedies.all():
+            replies = [r for r in demand.reply_list if r.remedy_id == remedy.pk]
             cells[remedy.kind].append(
-                {"remedy": remedy, "since": remedy.status_changed_at or demand.sent_at}
+                {
+                    "remedy": remedy,
+                    "since": remedy.status_changed_at or demand.sent_at,
+                    "reply": replies[0] if replies else None,
+                }
             )
-        rows.append({"demand": demand, "cells": [cells[k.value] for k in kinds]})
+        rows.append(
+            {
+                "demand": demand,
+                "cells": [cells[k.value] for k in kinds],
+                "reply": demand.reply_list[0] if demand.reply_list else None,
+                "replies": len(demand.reply_list),
+            }
+        )
     params = sel.as_params()
     params.update({f"remedy_{k}": v for k, v in wanted.items()})
     return render(

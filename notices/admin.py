@@ -11,6 +11,8 @@ from notices.models import (
     Letter,
     LetterTemplate,
     Remedy,
+    Response,
+    ResponseFile,
 )
 
 
@@ -64,3 +66,45 @@ class DemandCounterAdmin(ScopedAdmin):
 class ExportJobAdmin(OwnJobAdmin):
     owner_field = "created_by"
     list_display = ["pk", "created_by", "status", "processed", "total", "created_at"]
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Responses are the respondent's words as received: shown, never added, changed or deleted
+    here (``notices.responses.record`` is the one way in)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResponseFileInline(admin.TabularInline):
+    model = ResponseFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ["file", "original_name", "content_type", "size", "sha256"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "received_on", "is_counter_notice", "remedy", "recorded_by"]
+    list_filter = ["is_counter_notice"]
+    list_select_related = ["demand", "remedy", "recorded_by"]
+    search_fields = ["demand__reference", "text"]
+    inlines = [ResponseFileInline]
+
+
+@admin.register(ResponseFile)
+class ResponseFileAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "response", "content_type", "size", "sha256"]
+    list_select_related = ["response"]

@@ -263,3 +263,81 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+def response_file_path(instance, filename):
+    demand = instance.response.demand
+    return f"responses/{demand.rights_holder_id}/{demand.pk}/{filename}"
+
+
+class AppendOnly(models.Model):
+    """A record that is added, never edited or deleted (the respondent's words as received)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"A {self._meta.verbose_name} is never edited: add a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"A {self._meta.verbose_name} is never deleted.")
+
+
+class Response(AppendOnly):
+    """The respondent's reply to a demand, or to one of its remedies, as received.
+
+    A counter-notice disputes the demand (e.g. claims fair use or a licence).
+    Recorded through ``notices.responses.record`` only: it checks the dates and
+    the remedy, and moves a demand awaiting an answer to responded.
+    """
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="responses")
+    remedy = models.ForeignKey(
+        Remedy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text="The remedy the reply answers; blank for the demand as a whole.",
+    )
+    received_on = models.DateField("date received")
+    text = models.TextField("reply")
+    is_counter_notice = models.BooleanField("counter-notice", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped("demand__rights_holder")
+
+    class Meta:
+        ordering = ["demand", "received_on", "id"]
+        indexes = [
+            # The demand page and the status board: a demand's responses, newest first.
+            models.Index(fields=["demand", "-received_on", "-id"], name="response_demand_received"),
+        ]
+
+    def __str__(self):
+        kind = "Counter-notice" if self.is_counter_notice else "Response"
+        return f"{kind} to {self.demand_id} received {self.received_on:%Y-%m-%d}"
+
+
+class ResponseFile(AppendOnly):
+    """A file that came with a response, stored and hashed like evidence."""
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=response_file_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    objects = scoped("response__demand__rights_holder")
+
+    class Meta:
+        ordering = ["response", "id"]
+
+    def __str__(self):
+        return self.original_name

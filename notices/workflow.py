@@ -33,7 +33,8 @@ TRANSITIONS: dict[str, set[str]] = {
     S.COMPLIED: {S.ESCALATED, S.CLOSED},
     S.PARTLY_COMPLIED: {S.ESCALATED, S.CLOSED},
     S.REFUSED: {S.ESCALATED, S.CLOSED},
-    S.ESCALATED: {S.CLOSED},
+    # A reply that comes after escalating (often because of it) is recorded as a response.
+    S.ESCALATED: {S.RESPONDED, S.CLOSED},
     S.CLOSED: set(),
     S.WITHDRAWN: set(),
 }
@@ -49,6 +50,8 @@ AFTER_SENDING = {
     S.REFUSED,
     S.ESCALATED,
 }
+# Statuses in which a respondent's reply can be recorded: any time after sending.
+RESPONSE_OPEN = AFTER_SENDING | {S.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -305,3 +308,38 @@ def is_overdue_q():
     return (
         Q(deadline__lt=timezone.localdate()) & Q(status__in=list(AFTER_SENDING)) & Exists(pending)
     )
+
+
+def locked_for_response(demand, *, by) -> Demand:
+    """Lock ``demand`` to record a response to it (inside the caller's transaction).
+
+    Refuses viewers, non-members and demands never sent.
+    """
+    locked = _locked(demand)
+    if not access.can_edit(by):
+        raise WorkflowError(locked, S.RESPONDED, "Viewers cannot record responses.")
+    if not (by.is_superuser or locked.rights_holder.members.filter(pk=by.pk).exists()):
+        raise WorkflowError(locked, S.RESPONDED, "You are not a member of its rights holder.")
+    if locked.status not in RESPONSE_OPEN:
+        raise WorkflowError(
+            locked, S.RESPONDED, "A response can be recorded only once the demand is sent."
+        )
+    return locked
+
+
+def note_response(locked, *, by, detail: str) -> Demand:
+    """Write a recorded response to the demand's history, moving it to responded where
+    TRANSITIONS allows (sent, escalated); otherwise its status stays as it is.
+
+    ``locked`` comes from ``locked_for_response`` in the same transaction.
+    """
+    old = locked.status
+    new = S.RESPONDED if S.RESPONDED in TRANSITIONS[old] else old
+    if new != old:
+        now = timezone.now()
+        Demand.objects.filter(pk=locked.pk, status=old).update(
+            status=new, status_changed_at=now, updated_at=now
+        )
+        locked.status = new
+    _record(locked, "response", old, new, by, detail)
+    return locked

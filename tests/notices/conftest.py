@@ -130,3 +130,10 @@ def advance(demand, status, *, legal, manager, sent_on=None):
 
 def status_action(status):
     return next(a.name for a in workflow.ACTIONS.values() if a.target == status)
+
+
+@pytest.fixture
+def webapp(django_app, db):
+    """django-webtest's app: ``webapp.get(url, user=u).forms[...]`` fills and submits a form
+    exactly as the page renders it (CSRF checks on)."""
+    return django_app

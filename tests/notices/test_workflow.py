@@ -36,6 +36,7 @@ EXPECTED = {
     (S.PARTLY_COMPLIED, S.CLOSED),
     (S.REFUSED, S.ESCALATED),
     (S.REFUSED, S.CLOSED),
+    (S.ESCALATED, S.RESPONDED),  # a reply after escalating (issue 8: responses)
     (S.ESCALATED, S.CLOSED),
 }
 PAIRS = [(a, b) for a in S.values for b in S.values]
