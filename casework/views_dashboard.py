@@ -17,13 +17,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import dashboard
-from casework.access import require_manager
+from casework.access import get_for, require_manager
 from casework.choices import JobStatus, Stage
 from casework.inputs import safe_next
 from casework.models import DashboardReport, InfringingItem
@@ -117,8 +117,7 @@ def report_list(request):
 @login_required
 @require_GET
 def report_download(request, pk):
-    require_manager(request.user)
-    report = get_object_or_404(DashboardReport.objects.for_user(request.user), pk=pk)
+    report = get_for(request.user, DashboardReport.objects, "manage", pk=pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("This report is not ready.")
     return FileResponse(
@@ -208,8 +207,7 @@ def board(request):
 @require_POST
 def check_item_now(request, pk):
     """A manager asks for a verification check of one item now (runs on the worker)."""
-    require_manager(request.user)
-    item = get_object_or_404(InfringingItem.objects.for_user(request.user), pk=pk)
+    item = get_for(request.user, InfringingItem.objects, "manage", pk=pk)
     if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
         messages.error(request, "Only notified, removed or ceased items are checked.")
     else:
