@@ -97,6 +97,8 @@ def request_render(demand, *, by=None) -> Letter:
         )
         today = calendar_for(locked.rights_holder).local_date(timezone.now())
         sent = locked.sent_letter
+        if sent is not None and sent.status == LetterStatus.FAILED:
+            return _retry_record(locked, sent, by=by)
         if sent is not None:
             template = sent.template
             record = sent.snapshot or take_snapshot(locked, template, purpose=LetterPurpose.RECORD)
@@ -119,6 +121,25 @@ def request_render(demand, *, by=None) -> Letter:
             snapshot=take_snapshot(locked, template),
             by=by,
         )
+
+
+def _retry_record(demand, letter, *, by=None) -> Letter:
+    """Queue a failed letter of record again: same version, same snapshot, same bytes."""
+    Letter.objects.filter(pk=letter.pk, status=LetterStatus.FAILED).update(
+        status=LetterStatus.QUEUED, attempts=0, queued_at=timezone.now()
+    )
+    DemandEvent.objects.create(
+        demand=demand,
+        action="letter requested",
+        from_status=demand.status,
+        to_status=demand.status,
+        by=by,
+        detail=f"Letter of record (version {letter.version}) failed ({letter.error}); "
+        "queued again.",
+    )
+    transaction.on_commit(lambda: _enqueue(letter.pk))
+    letter.refresh_from_db()
+    return letter
 
 
 def _lease() -> dt.timedelta:

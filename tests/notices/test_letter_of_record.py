@@ -144,6 +144,27 @@ def test_a_render_after_sending_is_a_copy_and_never_the_letter_of_record(
     assert "DRAFT" not in preview.text and "COPY" not in preview.text
 
 
+def test_a_failed_letter_of_record_is_rendered_again_not_replaced(approved, legal, monkeypatch):
+    from notices import workflow
+
+    sent = workflow.send(approved, by=legal, sent_on=dt.date(2026, 11, 25), channels=["email"])
+    record = sent.sent_letter
+
+    def broken(html):
+        raise ValueError("font missing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rendering, "html_to_pdf", broken)
+        rendering.render_letter(record.pk)
+    record.refresh_from_db()
+    assert record.status == LetterStatus.FAILED
+    again = rendering.request_render(sent, by=legal)
+    assert again.pk == record.pk and again.status == LetterStatus.QUEUED
+    texts = page_texts(render(record))
+    assert DEADLINE in " ".join(texts)
+    assert not sent.letters.filter(purpose=LetterPurpose.COPY).exists()
+
+
 def test_one_letter_renders_to_the_same_bytes(approved, legal):
     from notices import workflow
 
