@@ -1,5 +1,7 @@
 """Notices: cease-and-desist demands, their remedies, letter templates and rendered letters."""
 
+import json
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -89,7 +91,9 @@ class Demand(models.Model):
     deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The first channel chosen (lists and the load generator) and all of them, in order.
-    sent_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    sent_channel = models.CharField(
+        max_length=10, choices=Channel.choices, blank=True, editable=False
+    )
     sent_channels = ArrayField(
         models.CharField(max_length=10, choices=Channel.choices),
         default=list,
@@ -255,6 +259,13 @@ class LetterTemplate(models.Model):
         raise ImmutableError(f"Letter template v{self.version} cannot be deleted.")
 
 
+def _as_stored(field, value):
+    """A value as the database gives it back (a snapshot's dates become ISO strings)."""
+    if isinstance(field, models.JSONField):
+        return json.loads(json.dumps(value, cls=field.encoder))
+    return value
+
+
 def letter_path(instance, filename):
     return f"letters/{instance.demand.rights_holder_id}/{instance.demand_id}/{filename}"
 
@@ -330,7 +341,7 @@ class Letter(models.Model):
                 changed = {
                     f.attname
                     for f in self._meta.concrete_fields
-                    if getattr(self, f.attname) != stored[f.attname]
+                    if _as_stored(f, getattr(self, f.attname)) != stored[f.attname]
                 }
                 if stored["status"] == LetterStatus.READY and changed:
                     raise ImmutableError(

@@ -114,5 +114,20 @@ class Migration(migrations.Migration):
                 violation_error_message="This day is already a closure day of the rights holder.",
             ),
         ),
+        migrations.AlterField(
+            model_name="demand",
+            name="sent_channel",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("email", "Email"),
+                    ("courier", "Courier"),
+                    ("post", "Registered post"),
+                    ("portal", "Platform portal"),
+                ],
+                editable=False,
+                max_length=10,
+            ),
+        ),
         migrations.RunPython(mark_sent_letters, migrations.RunPython.noop),
     ]
