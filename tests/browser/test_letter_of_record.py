@@ -37,6 +37,11 @@ def test_send_renders_the_letter_of_record_and_a_copy_never_replaces_it(
     demand = advance(draft, DemandStatus.APPROVED, legal=legal, manager=manager)
     shots = _shots(tmp_path)
     sign_in(page, legal.username)
+    # Before sending, the preview is a draft and says so.
+    page.goto(f"/demands/{demand.pk}/preview/")
+    expect(page.locator(".letter-mark")).to_have_text("DRAFT")
+    expect(page.locator(".deadline")).to_contain_text("within 3 business days")
+    page.screenshot(path=str(shots / "i8-record-preview-draft.png"))
     page.goto(f"/demands/{demand.pk}/")
     send = page.get_by_role("form", name="Mark as sent")
     send.get_by_label("Sent on").fill("2026-11-25")
@@ -89,3 +94,9 @@ def test_send_renders_the_letter_of_record_and_a_copy_never_replaces_it(
     demand.refresh_from_db()
     assert demand.sent_letter == record
     expect(record_row).to_contain_text("Sent · letter of record")
+    # The preview of the sent demand is the sent text: no mark, the concrete deadline.
+    page.goto(f"/demands/{demand.pk}/preview/")
+    expect(page.locator(".letter-mark")).to_have_count(0)
+    expect(page.locator(".via")).to_have_text("By email and courier")
+    expect(page.locator(".deadline")).to_contain_text("5:00 p.m. PT on Tuesday, December 1, 2026")
+    page.screenshot(path=str(shots / "i8-record-preview-sent.png"))
