@@ -74,7 +74,7 @@ def _related_choices(model_admin, db_field, request):
 
 @admin.register(RightsHolder)
 class RightsHolderAdmin(ScopedAdmin):
-    list_display = ["name", "code", "response_days", "quiet_period_days"]
+    list_display = ["name", "code", "country", "time_zone", "response_days", "quiet_period_days"]
     search_fields = ["name", "code"]
     filter_horizontal = ["members"]
 

@@ -48,6 +48,9 @@ HOLDERS = [
         "signatory_title": "Director, Content Protection Legal",
         "signatory_email": "content-protection@netflix.example",
         "contact_phone": "+1 408 555 0100",
+        # Deadlines: US federal holidays, 5:00 p.m. in Los Gatos.
+        "country": "US",
+        "time_zone": "America/Los_Angeles",
         "users": ["netflix-legal", "netflix-manager", "netflix-viewer"],
         "franchises": {
             "Stranger Things": [

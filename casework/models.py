@@ -1,6 +1,11 @@
 """Casework: who owns what, what was found where, and how far each item has come."""
 
+import datetime as dt
+import zoneinfo
+
+import holidays
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -23,6 +28,17 @@ def choices_check(field: str, choices) -> models.CheckConstraint:
         condition=Q(**{f"{field}__in": choices.values}),
         name=f"%(app_label)s_%(class)s_{field}_valid",
     )
+
+
+def validate_country(value: str) -> None:
+    """An ISO country code the holidays library knows (its public holidays count)."""
+    if value not in holidays.list_supported_countries():
+        raise ValidationError(f"{value!r} is not a country code with known public holidays.")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/Los_Angeles).")
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -91,6 +107,28 @@ class RightsHolder(models.Model):
         blank=True,
         help_text="One text per line; a page containing any of them counts as removed.",
     )
+    # Its working calendar: deadlines count business days of this country (and
+    # subdivision) and end at deadline_time in time_zone (notices.business_days).
+    country = models.CharField(
+        max_length=2,
+        default="US",
+        validators=[validate_country],
+        help_text="ISO 3166 code whose public holidays are not business days: US.",
+    )
+    subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="State or region whose holidays also count (CA); blank for national only.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="America/Los_Angeles",
+        validators=[validate_time_zone],
+        help_text="IANA zone of deadlines: America/Los_Angeles.",
+    )
+    deadline_time = models.TimeField(
+        default=dt.time(17, 0), help_text="Time of day a deadline ends, holder-local."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="rights_holders", blank=True
     )
@@ -102,6 +140,15 @@ class RightsHolder(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.subdivision:
+            known = holidays.list_supported_countries().get(self.country, [])
+            if self.subdivision not in known:
+                raise ValidationError(
+                    {"subdivision": f"{self.country} has no subdivision {self.subdivision!r}."}
+                )
 
 
 class Franchise(models.Model):

@@ -7,8 +7,8 @@ from django.utils import timezone
 from casework.forms import EvidenceFilesField
 from casework.models import Respondent
 from notices import responses
-from notices.choices import Channel, DemandStatus, LetterStatus, RemedyStatus
-from notices.models import Demand, Letter, LetterTemplate, Remedy
+from notices.choices import Channel, DemandStatus, RemedyStatus
+from notices.models import Demand, LetterTemplate, Remedy
 
 
 class DraftForm(forms.Form):
@@ -58,24 +58,22 @@ class ActionForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    letter = forms.ModelChoiceField(queryset=Letter.objects.none(), label="Letter version")
+    """Sending an approved demand: the letter of record is made from these."""
+
     sent_on = forms.DateField(
         label="Sent on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
-    channel = forms.ChoiceField(choices=Channel.choices)
+    channels = forms.MultipleChoiceField(
+        label="Sent by",
+        choices=Channel.choices,
+        initial=[Channel.EMAIL],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every channel it goes out by; the letter names them.",
+    )
     note = forms.CharField(required=False, max_length=2000)
 
-    def __init__(self, *args, demand, **kwargs):
+    def __init__(self, *args, demand=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["letter"].queryset = Letter.objects.filter(
-            demand=demand, status=LetterStatus.READY
-        ).order_by("-version")
-        self.fields["letter"].label_from_instance = lambda letter: (
-            f"Version {letter.version} · {letter.pages} pages · {letter.sha256[:12]}…"
-        )
-        first = self.fields["letter"].queryset.first()
-        if first:
-            self.fields["letter"].initial = first.pk
 
 
 class LetterTemplateForm(forms.ModelForm):

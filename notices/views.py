@@ -32,7 +32,7 @@ from notices.forms import (
     RemedyForm,
     SendForm,
 )
-from notices.letters import render_letter_html
+from notices.letters import render_letter_html, render_snapshot_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
 
 UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
@@ -301,13 +301,14 @@ def demand_send(request, pk):
         demand = workflow.send(
             demand,
             by=request.user,
-            letter=form.cleaned_data["letter"],
             sent_on=form.cleaned_data["sent_on"],
-            channel=form.cleaned_data["channel"],
+            channels=form.cleaned_data["channels"],
             note=form.cleaned_data["note"],
         )
         messages.success(
-            request, f"Demand {demand.reference} sent; deadline {demand.deadline:%Y-%m-%d}."
+            request,
+            f"Demand {demand.reference} sent; deadline {demand.deadline_display}. "
+            f"The letter of record (version {demand.sent_letter.version}) is rendering.",
         )
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
@@ -319,11 +320,7 @@ def demand_send(request, pk):
 
 def _letters_context(request, demand):
     letters = list(demand.letters.select_related("requested_by").order_by("-version"))
-    can_send = (
-        demand.status == DemandStatus.APPROVED
-        and access.can_edit(request.user)
-        and any(letter.status == LetterStatus.READY for letter in letters)
-    )
+    can_send = demand.status == DemandStatus.APPROVED and access.can_edit(request.user)
     return {
         "demand": demand,
         "letters": letters,
@@ -402,8 +399,10 @@ def letter_request(request, pk):
 @require_GET
 @login_required
 def demand_preview(request, pk):
-    """The letter as HTML, from the current demand and template (what a render would print)."""
+    """The letter as HTML: what was sent once sent (its snapshot), else a draft of it now."""
     demand = _demand(request, pk)
+    if demand.sent_letter is not None and demand.sent_letter.snapshot:
+        return HttpResponse(render_snapshot_html(demand.sent_letter.snapshot))
     return HttpResponse(render_letter_html(demand))
 
 

@@ -114,11 +114,7 @@ def advance(demand, status, *, legal, manager, sent_on=None):
             return demand
         if action == "send":
             demand = workflow.send(
-                demand,
-                by=user,
-                letter=ready_letter(demand),
-                sent_on=sent_on or dt.date(2026, 3, 6),
-                channel="email",
+                demand, by=user, sent_on=sent_on or dt.date(2026, 3, 6), channels=["email"]
             )
         else:
             demand = workflow.perform(demand, action, by=user)
