@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the demo case, then serve the app with a Celery worker
-# and beat. SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
+# and beat. Without DATABASE_URL / REDIS_URL it first starts an embedded PostgreSQL 18
+# and Redis (pip packages, data in var/pg and var/redis) and stops them on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG=${DEBUG:-true}
@@ -18,12 +19,30 @@ if ! ldconfig -p | grep -q libpangoft2-1.0; then
   fi
 fi
 
+pids=()
+own_servers=false
+cleanup() {
+  trap - EXIT INT TERM
+  [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if $own_servers; then
+    $BIN/python scripts/devservers.py stop --pg-dir var/pg --redis-dir var/redis || true
+    echo "run: stopped the embedded PostgreSQL and Redis (data kept in var/pg, var/redis)"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  [ -n "${DATABASE_URL:-}${REDIS_URL:-}" ] && {
+    echo "run: set both DATABASE_URL and REDIS_URL, or neither (embedded servers)" >&2; exit 2; }
+  own_servers=true
+  eval "$($BIN/python scripts/devservers.py start --pg-dir var/pg --redis-dir var/redis --export)"
+fi
+
 $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py seed_demo
-
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
 
 $BIN/celery -A config worker --loglevel=INFO --concurrency=2 >var/worker.log 2>&1 &
 pids+=($!)
@@ -32,13 +51,15 @@ pids+=($!)
 $BIN/python manage.py runserver "127.0.0.1:$PORT" --noreload &
 pids+=($!)
 
+db_note=""; broker_note=""
+if $own_servers; then db_note=" (embedded PostgreSQL, var/pg)"; broker_note=" (embedded Redis, var/redis)"; fi
 cat <<MSG
 
   Desist is running at http://127.0.0.1:$PORT/
   Admin:                http://127.0.0.1:$PORT/admin/
   Worker and beat logs: var/worker.log, var/beat.log
-  Database:             ${DATABASE_URL:-SQLite file var/desist.sqlite3}
-  Broker:               ${REDIS_URL:-filesystem queue under var/broker}
+  Database:             $DATABASE_URL$db_note
+  Broker:               $REDIS_URL$broker_note
 
   Demo logins (password: desist-demo)
     netflix-legal      legal staff, Netflix
