@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 export DEBUG=${DEBUG:-true}
 PORT=${PORT:-8000}
 BIN=.venv/bin
-mkdir -p var
+VAR=${DESIST_VAR_DIR:-var}
+mkdir -p "$VAR"
 
 # WeasyPrint needs Pango; install it on a machine that lacks it (as root, with apt).
 if ! ldconfig -p | grep -q libpangoft2-1.0; then
@@ -26,8 +27,8 @@ cleanup() {
   [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   if $own_servers; then
-    $BIN/python scripts/devservers.py stop --pg-dir var/pg --redis-dir var/redis || true
-    echo "run: stopped the embedded PostgreSQL and Redis (data kept in var/pg, var/redis)"
+    $BIN/python scripts/devservers.py stop --pg-dir "$VAR/pg" --redis-dir "$VAR/redis" || true
+    echo "run: stopped the embedded PostgreSQL and Redis (data kept in $VAR/pg, $VAR/redis)"
   fi
 }
 trap cleanup EXIT
@@ -38,26 +39,26 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   [ -n "${DATABASE_URL:-}${REDIS_URL:-}" ] && {
     echo "run: set both DATABASE_URL and REDIS_URL, or neither (embedded servers)" >&2; exit 2; }
   own_servers=true
-  eval "$($BIN/python scripts/devservers.py start --pg-dir var/pg --redis-dir var/redis --export)"
+  eval "$($BIN/python scripts/devservers.py start --pg-dir "$VAR/pg" --redis-dir "$VAR/redis" --export)"
 fi
 
 $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py seed_demo
 
-$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >var/worker.log 2>&1 &
+$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >"$VAR/worker.log" 2>&1 &
 pids+=($!)
-$BIN/celery -A config beat --loglevel=INFO >var/beat.log 2>&1 &
+$BIN/celery -A config beat --loglevel=INFO >"$VAR/beat.log" 2>&1 &
 pids+=($!)
 $BIN/python manage.py runserver "127.0.0.1:$PORT" --noreload &
 pids+=($!)
 
 db_note=""; broker_note=""
-if $own_servers; then db_note=" (embedded PostgreSQL, var/pg)"; broker_note=" (embedded Redis, var/redis)"; fi
+if $own_servers; then db_note=" (embedded PostgreSQL, $VAR/pg)"; broker_note=" (embedded Redis, $VAR/redis)"; fi
 cat <<MSG
 
   Desist is running at http://127.0.0.1:$PORT/
   Admin:                http://127.0.0.1:$PORT/admin/
-  Worker and beat logs: var/worker.log, var/beat.log
+  Worker and beat logs: $VAR/worker.log, $VAR/beat.log
   Database:             $DATABASE_URL$db_note
   Broker:               $REDIS_URL$broker_note
 
