@@ -23,7 +23,9 @@ fi
 pids=()
 own_servers=false
 cleanup() {
-  trap - EXIT INT TERM
+  # Once: and a second signal (make forwards SIGTERM to its recipe) must not cut it short.
+  trap - EXIT
+  trap '' INT TERM
   [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   if $own_servers; then
