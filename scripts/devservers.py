@@ -152,7 +152,7 @@ class Postgres:
     def start(self, port: int) -> int:
         """Make the server run; return its TCP port."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.socket_dir().mkdir(parents=True, exist_ok=True)
+        self.socket_dir().mkdir(mode=0o700, parents=True, exist_ok=True)  # trust on the socket
         if self.as_root:
             self._prepare_root()
         else:
@@ -163,7 +163,7 @@ class Postgres:
             if self.as_root:
                 os.chown(pw.name, *_ids(PG_SYSTEM_USER))
             try:
-                self._run(
+                result = self._run(
                     "initdb",
                     "-D",
                     str(self.folder),
@@ -174,9 +174,12 @@ class Postgres:
                     "--auth-host=scram-sha-256",
                     "--encoding=UTF8",
                     "--locale=C.UTF-8",
+                    check=False,
                 )
             finally:
                 os.unlink(pw.name)
+            if result.returncode != 0:
+                sys.exit(f"devservers: initdb failed:\n{result.stdout}{result.stderr}")
         info = self.running()
         if info is None:
             port = port or free_port()
