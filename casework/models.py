@@ -5,9 +5,11 @@ import zoneinfo
 
 import holidays
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from casework.choices import (
     CheckOutcome,
@@ -293,6 +295,21 @@ class InfringingItem(models.Model):
             models.Index(fields=["platform", "stage"], name="item_platform_stage"),
             # verification.due_items: items of a stage least recently checked.
             models.Index(fields=["stage", "last_checked_at"], name="item_check_due"),
+            # The item list's ``q`` search: ``icontains`` is UPPER(col) LIKE UPPER('%q%'),
+            # which a trigram GIN index on UPPER(col) answers without a scan (pg_trgm,
+            # created by migration casework 0001_extensions).
+            *(
+                GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
+                for column in ("title", "url", "description")
+            ),
+            # The dashboard (casework/dashboard.py): a holder's items in id order with the
+            # columns its figures group and filter on, read from the index alone and
+            # merge-joined with event_stage_item_at below (a covering index).
+            models.Index(
+                fields=["rights_holder", "id"],
+                include=["franchise", "platform", "stage", "created_at"],
+                name="item_holder_dash",
+            ),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ One check = one fetch of the item's URL and one VerificationCheck row. The fetch
   rights holder configured removal-page markers (the body must be read);
 * follows redirects itself, vetting every hop the same way;
 * has a timeout on connect and read, and reads at most ``MAX_BODY_BYTES``;
-* is rate limited per host (Redis when ``REDIS_URL`` is set, else in-process).
+* is rate limited per host (counted in Redis, shared by every worker).
 
 The rules then apply under the item's row lock: N consecutive "gone" answers
 move a notified item to removed; a removed or ceased item answering live goes
@@ -30,7 +30,6 @@ import ipaddress
 import logging
 import socket
 import ssl
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -183,9 +182,6 @@ class PinnedHTTPSConnection(_PinnedMixin, http.client.HTTPSConnection):
 
 # --- Rate limit ----------------------------------------------------------------
 
-_local_windows: dict[tuple[str, int], int] = {}
-_local_lock = threading.Lock()
-
 
 def _redis():
     import redis
@@ -197,28 +193,19 @@ def take_host_slot(host: str, now: float | None = None) -> None:
     """Count one check against ``host``'s budget; raise HostRateLimited when spent.
 
     A fixed window of ``CHECK_HOST_WINDOW_SECONDS`` allows
-    ``CHECK_HOST_MAX_PER_WINDOW`` checks per host. Shared through Redis between
-    every worker when REDIS_URL is set; otherwise counted in this process
-    (``make run`` has one worker).
+    ``CHECK_HOST_MAX_PER_WINDOW`` checks per host, counted in Redis so every
+    worker shares the budget.
     """
     limit = settings.CHECK_HOST_MAX_PER_WINDOW
     window = settings.CHECK_HOST_WINDOW_SECONDS
     now = time.time() if now is None else now
     slot = int(now // window)
     host = host.lower()
-    if settings.REDIS_URL:
-        key = f"desist:check-rate:{host}:{slot}"
-        client = _redis()
-        pipe = client.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, window * 2)
-        count = pipe.execute()[0]
-    else:
-        with _local_lock:
-            for stale in [k for k in _local_windows if k[1] < slot]:
-                del _local_windows[stale]
-            count = _local_windows.get((host, slot), 0) + 1
-            _local_windows[(host, slot)] = count
+    key = f"desist:check-rate:{host}:{slot}"
+    pipe = _redis().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, window * 2)
+    count = pipe.execute()[0]
     if count > limit:
         raise HostRateLimited(f"More than {limit} checks of {host} in {window} s.")
 

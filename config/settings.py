@@ -9,7 +9,7 @@ from pathlib import Path
 
 import environ
 
-from config.env import env_bool, env_list, env_networks, secret_key
+from config.env import database_url, env_bool, env_list, env_networks, redis_url, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DESIST_VAR_DIR", BASE_DIR / "var"))
@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_filters",
     "django_htmx",
     "axes",
@@ -72,19 +73,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-# Default: a SQLite file for `make run`; tests and production set DATABASE_URL.
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'desist.sqlite3'}"),
-}
+# PostgreSQL only (the trigram and covering indexes, COPY, percentile_cont need it).
+# `make run` starts an embedded PostgreSQL and sets DATABASE_URL itself.
+DATABASES = {"default": env.db_url_config(database_url(env.str("DATABASE_URL", default="")))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, worker, beat) share the file: wait for locks, use WAL.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
@@ -153,28 +146,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
 
 # --- Celery -----------------------------------------------------------------
-# REDIS_URL points the broker at Redis; without it a filesystem broker under var/
-# lets `make run` work with no server at all.
-REDIS_URL = env.str("REDIS_URL", default="")
-BROKER_DIR = VAR_DIR / "broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    # kombu's Redis transport, but a malformed message is logged and dropped
-    # instead of stopping the worker (config/broker.py).
-    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    }
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-        "polling_interval": 0.2,
-    }
+# Redis is the broker and the checks' rate limiter (`make run` starts an embedded one).
+REDIS_URL = redis_url(env.str("REDIS_URL", default=""))
+CELERY_BROKER_URL = REDIS_URL
+# kombu's Redis transport, but a malformed message is logged and dropped
+# instead of stopping the worker (config/broker.py).
+CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

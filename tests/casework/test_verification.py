@@ -267,15 +267,6 @@ def test_rate_limit_per_host_in_redis(settings):
     verification.take_host_slot(host, now + settings.CHECK_HOST_WINDOW_SECONDS)  # next window
 
 
-def test_rate_limit_in_process_without_redis(settings):
-    settings.REDIS_URL = ""
-    settings.CHECK_HOST_MAX_PER_WINDOW = 1
-    host = f"{uuid.uuid4().hex}.example"
-    verification.take_host_slot(host, 50.0)
-    with pytest.raises(verification.HostRateLimited):
-        verification.take_host_slot(host, 51.0)
-
-
 @pytest.mark.django_db
 def test_rate_limited_check_records_nothing(settings, server):
     settings.CHECK_HOST_MAX_PER_WINDOW = 0
