@@ -39,15 +39,39 @@ class AddItemsForm(forms.Form):
 
 
 class RemedyForm(forms.Form):
+    """The text of one remedy, or of a new one.
+
+    The demand page shows one form per remedy, so each has its own prefix; the page
+    and the views both build them through ``for_remedy`` / ``for_new`` to agree on it.
+    """
+
+    NEW_PREFIX = "new"
+
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    @classmethod
+    def for_remedy(cls, remedy, data=None):
+        return cls(data, initial={"text": remedy.text}, prefix=f"r{remedy.pk}")
+
+    @classmethod
+    def for_new(cls, data=None):
+        return cls(data, prefix=cls.NEW_PREFIX)
 
 
 class ComplianceForm(forms.Form):
+    """Whether the respondent complied with one remedy (prefixed per remedy, like RemedyForm)."""
+
     status = forms.ChoiceField(choices=RemedyStatus.choices)
     on = forms.DateField(
         label="Date", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    @classmethod
+    def for_remedy(cls, remedy, data=None):
+        return cls(
+            data, initial={"status": remedy.status, "note": remedy.note}, prefix=f"c{remedy.pk}"
+        )
 
 
 class ActionForm(forms.Form):

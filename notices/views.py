@@ -199,7 +199,7 @@ def demand_remove_item(request, pk, item_id):
 def remedy_add(request, pk):
     demand = _demand(request, pk)
     access.require_edit(request.user)
-    form = RemedyForm(request.POST)
+    form = RemedyForm.for_new(request.POST)
     if form.is_valid():
         try:
             drafting.add_remedy(request.user, demand, text=form.cleaned_data["text"])
@@ -216,7 +216,7 @@ def remedy_edit(request, pk, remedy_id):
     demand = _demand(request, pk)
     access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
-    form = RemedyForm(request.POST)
+    form = RemedyForm.for_remedy(remedy, request.POST)
     if form.is_valid():
         try:
             drafting.edit_remedy(request.user, remedy, text=form.cleaned_data["text"])
@@ -246,7 +246,7 @@ def remedy_compliance(request, pk, remedy_id):
     demand = _demand(request, pk)
     access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
-    form = ComplianceForm(request.POST)
+    form = ComplianceForm.for_remedy(remedy, request.POST)
     if not form.is_valid():
         messages.error(request, f"Demand {remedy.position}: " + form.errors.as_text())
         return _back(demand, "#remedies")
@@ -342,10 +342,8 @@ def demand_detail(request, pk):
     remedies = list(demand.remedies.order_by("position", "id"))
     editable = demand.status in workflow.EDITABLE and access.can_edit(request.user)
     for remedy in remedies:
-        remedy.edit_form = RemedyForm(initial={"text": remedy.text}, prefix=f"r{remedy.pk}")
-        remedy.compliance_form = ComplianceForm(
-            initial={"status": remedy.status, "note": remedy.note}, prefix=f"c{remedy.pk}"
-        )
+        remedy.edit_form = RemedyForm.for_remedy(remedy)
+        remedy.compliance_form = ComplianceForm.for_remedy(remedy)
     context = {
         "nav": "demands",
         "demand": demand,
@@ -366,7 +364,7 @@ def demand_detail(request, pk):
                 "paragraphs": demand.paragraphs,
             }
         ),
-        "add_remedy_form": RemedyForm(prefix="new"),
+        "add_remedy_form": RemedyForm.for_new(),
         **_letters_context(request, demand),
     }
     return render(request, "notices/demand_detail.html", context)
