@@ -268,3 +268,37 @@ def test_template_with_an_empty_required_field_names_it(app, legal, template, ne
     assert page.status_code == 200
     assert "This field is required" in page.html.select_one("#template").text
     assert LetterTemplate.objects.filter(rights_holder=netflix).count() == 1
+
+
+# --- Status board filters and form ids of the demand page ------------------------------
+
+
+def test_board_filters(app, legal, two_demands):
+    sent, _ = two_demands
+    url = reverse("dashboard:board")
+    page = app.get(url, user=legal)
+    assert [tr["data-reference"] for tr in page.html.select("tr[data-reference]")] == [
+        sent.reference
+    ]
+    form = page.forms["board-filters"]
+    form["date_from"] = "2026-03-03"  # sent on 2 March
+    page = form.submit()
+    assert not page.html.select("tr[data-reference]")
+    form = page.forms["board-filters"]
+    form["date_from"] = "2026-03-01"
+    form["respondent"] = str(sent.respondent_id)
+    assert [tr["data-reference"] for tr in form.submit().html.select("tr[data-reference]")] == [
+        sent.reference
+    ]
+
+
+def test_every_form_of_the_demand_page_has_a_unique_id(app, legal, manager, two_demands):
+    from tests.webforms import form_ids
+
+    for demand, user in [
+        (two_demands[1], legal),
+        (two_demands[0], legal),
+        (two_demands[1], manager),
+    ]:
+        ids = form_ids(app.get(detail(demand), user=user))
+        assert ids and all(ids) and len(ids) == len(set(ids)), ids
