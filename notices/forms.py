@@ -69,9 +69,12 @@ class ComplianceForm(forms.Form):
 
     @classmethod
     def for_remedy(cls, remedy, data=None):
-        return cls(
-            data, initial={"status": remedy.status, "note": remedy.note}, prefix=f"c{remedy.pk}"
-        )
+        """Shows what is recorded (status, its date, note), so saving again changes only
+        what the person changed."""
+        initial = {"status": remedy.status, "note": remedy.note}
+        if remedy.status_on:
+            initial["on"] = remedy.status_on
+        return cls(data, initial=initial, prefix=f"c{remedy.pk}")
 
 
 class ActionForm(forms.Form):

@@ -42,8 +42,15 @@ def test_record_compliance_as_the_page_renders_it(app, sent, legal):
         dt.date(2026, 3, 10),
         "Filter deployed on 10 March.",
     )
-    # The form shows what is stored now.
-    assert page.forms[f"compliance-{remedy.pk}"][f"c{remedy.pk}-status"].value == "complied"
+    # The form shows what is stored now, so saving it again changes nothing by accident.
+    form = page.forms[f"compliance-{remedy.pk}"]
+    assert form[f"c{remedy.pk}-status"].value == "complied"
+    assert form[f"c{remedy.pk}-on"].value == "2026-03-10"
+    assert form[f"c{remedy.pk}-note"].value == "Filter deployed on 10 March."
+    form.submit().follow()
+    remedy.refresh_from_db()
+    assert remedy.status_on == dt.date(2026, 3, 10)
+    assert sent.events.filter(action="remedy").count() == 1
 
 
 def test_compliance_of_one_remedy_leaves_the_others_alone(app, sent, legal):
