@@ -8,6 +8,16 @@ from notices.choices import Channel, DemandStatus, LetterStatus, RemedyStatus
 from notices.models import Demand, Letter, LetterTemplate
 
 
+def errors_in_words(form) -> str:
+    """A form's errors on one line, each named by its field's label as the page shows it
+    ("Date: Enter a valid date."), for the message of a form that redirects back."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(errors)
+        parts.append(text if name == "__all__" else f"{form[name].label}: {text}")
+    return " ".join(parts)
+
+
 class DraftForm(forms.Form):
     """Confirm a new demand: respondent, response period, the staff's own paragraphs."""
 

@@ -31,6 +31,7 @@ from notices.forms import (
     LetterTemplateForm,
     RemedyForm,
     SendForm,
+    errors_in_words,
 )
 from notices.letters import render_letter_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
@@ -172,7 +173,7 @@ def demand_edit(request, pk):
     access.require_edit(request.user)
     form = DemandEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not saved: " + form.errors.as_text())
+        messages.error(request, "Not saved: " + errors_in_words(form))
         return _back(demand)
     try:
         drafting.update_demand(request.user, demand, **form.cleaned_data)
@@ -248,7 +249,7 @@ def remedy_compliance(request, pk, remedy_id):
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     form = ComplianceForm.for_remedy(remedy, request.POST)
     if not form.is_valid():
-        messages.error(request, f"Demand {remedy.position}: " + form.errors.as_text())
+        messages.error(request, f"Demand {remedy.position}: " + errors_in_words(form))
         return _back(demand, "#remedies")
     try:
         workflow.record_compliance(

@@ -108,7 +108,7 @@ def test_edit_with_a_bad_period_is_refused_naming_the_field(app, legal, draft):
     form = app.get(detail(draft), user=legal).forms["demand-edit"]
     form["response_days"] = "500"
     shown = " ".join(messages(form.submit().follow()))
-    assert "Not saved" in shown and "response_days" in shown
+    assert "Not saved: Response period (business days): Ensure this value is less" in shown
     draft.refresh_from_db()
     assert draft.response_days != 500
 

@@ -70,7 +70,7 @@ def test_compliance_with_a_bad_date_names_the_remedy_and_field(app, sent, legal)
     form[f"c{remedy.pk}-status"] = RemedyStatus.COMPLIED
     form[f"c{remedy.pk}-on"] = "10/03/2026x"
     page = form.submit().follow()
-    assert "Demand 2: " in page.text and "Enter a valid date" in page.text
+    assert "Demand 2: Date: Enter a valid date." in page.text
     assert "This field is required" not in page.text
     remedy.refresh_from_db()
     assert remedy.status == RemedyStatus.PENDING
