@@ -11,6 +11,16 @@ from notices.choices import Channel, DemandStatus, RemedyStatus
 from notices.models import Demand, LetterTemplate, Remedy
 
 
+def errors_in_words(form) -> str:
+    """A form's errors on one line, each named by its field's label as the page shows it
+    ("Date: Enter a valid date."), for the message of a form that redirects back."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(errors)
+        parts.append(text if name == "__all__" else f"{form[name].label}: {text}")
+    return " ".join(parts)
+
+
 class DraftForm(forms.Form):
     """Confirm a new demand: respondent, response period, the staff's own paragraphs."""
 
@@ -42,15 +52,42 @@ class AddItemsForm(forms.Form):
 
 
 class RemedyForm(forms.Form):
+    """The text of one remedy, or of a new one.
+
+    The demand page shows one form per remedy, so each has its own prefix; the page
+    and the views both build them through ``for_remedy`` / ``for_new`` to agree on it.
+    """
+
+    NEW_PREFIX = "new"
+
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    @classmethod
+    def for_remedy(cls, remedy, data=None):
+        return cls(data, initial={"text": remedy.text}, prefix=f"r{remedy.pk}")
+
+    @classmethod
+    def for_new(cls, data=None):
+        return cls(data, prefix=cls.NEW_PREFIX)
 
 
 class ComplianceForm(forms.Form):
+    """Whether the respondent complied with one remedy (prefixed per remedy, like RemedyForm)."""
+
     status = forms.ChoiceField(choices=RemedyStatus.choices)
     on = forms.DateField(
         label="Date", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    @classmethod
+    def for_remedy(cls, remedy, data=None):
+        """Shows what is recorded (status, its date, note), so saving again changes only
+        what the person changed."""
+        initial = {"status": remedy.status, "note": remedy.note}
+        if remedy.status_on:
+            initial["on"] = remedy.status_on
+        return cls(data, initial=initial, prefix=f"c{remedy.pk}")
 
 
 class ActionForm(forms.Form):

@@ -31,6 +31,7 @@ from notices.forms import (
     LetterTemplateForm,
     RemedyForm,
     SendForm,
+    errors_in_words,
 )
 from notices.letters import render_letter_html, render_snapshot_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
@@ -172,7 +173,7 @@ def demand_edit(request, pk):
     access.require_edit(request.user)
     form = DemandEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not saved: " + form.errors.as_text())
+        messages.error(request, "Not saved: " + errors_in_words(form))
         return _back(demand)
     try:
         drafting.update_demand(request.user, demand, **form.cleaned_data)
@@ -199,7 +200,7 @@ def demand_remove_item(request, pk, item_id):
 def remedy_add(request, pk):
     demand = _demand(request, pk)
     access.require_edit(request.user)
-    form = RemedyForm(request.POST)
+    form = RemedyForm.for_new(request.POST)
     if form.is_valid():
         try:
             drafting.add_remedy(request.user, demand, text=form.cleaned_data["text"])
@@ -216,7 +217,7 @@ def remedy_edit(request, pk, remedy_id):
     demand = _demand(request, pk)
     access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
-    form = RemedyForm(request.POST)
+    form = RemedyForm.for_remedy(remedy, request.POST)
     if form.is_valid():
         try:
             drafting.edit_remedy(request.user, remedy, text=form.cleaned_data["text"])
@@ -246,9 +247,9 @@ def remedy_compliance(request, pk, remedy_id):
     demand = _demand(request, pk)
     access.require_edit(request.user)
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
-    form = ComplianceForm(request.POST)
+    form = ComplianceForm.for_remedy(remedy, request.POST)
     if not form.is_valid():
-        messages.error(request, f"Demand {remedy.position}: " + form.errors.as_text())
+        messages.error(request, f"Demand {remedy.position}: " + errors_in_words(form))
         return _back(demand, "#remedies")
     try:
         workflow.record_compliance(
@@ -339,10 +340,8 @@ def demand_detail(request, pk):
     remedies = list(demand.remedies.order_by("position", "id"))
     editable = demand.status in workflow.EDITABLE and access.can_edit(request.user)
     for remedy in remedies:
-        remedy.edit_form = RemedyForm(initial={"text": remedy.text}, prefix=f"r{remedy.pk}")
-        remedy.compliance_form = ComplianceForm(
-            initial={"status": remedy.status, "note": remedy.note}, prefix=f"c{remedy.pk}"
-        )
+        remedy.edit_form = RemedyForm.for_remedy(remedy)
+        remedy.compliance_form = ComplianceForm.for_remedy(remedy)
     context = {
         "nav": "demands",
         "demand": demand,
@@ -368,7 +367,7 @@ def demand_detail(request, pk):
                 "paragraphs": demand.paragraphs,
             }
         ),
-        "add_remedy_form": RemedyForm(prefix="new"),
+        "add_remedy_form": RemedyForm.for_new(),
         **_letters_context(request, demand),
         **_responses_context(request, demand),
     }

@@ -1,5 +1,6 @@
 """Shared fixtures: the story's users (Netflix legal staff, manager, viewer, and an
-outsider from Warner Bros.), a real Celery worker on real Redis, and Chromium."""
+outsider from Warner Bros.), django-webtest's ``app``, a real Celery worker on real
+Redis, and Chromium."""
 
 import pytest
 from django.test import Client
@@ -83,6 +84,17 @@ def viewer_client(viewer):
 @pytest.fixture
 def outsider_client(outsider):
     return _client_for(outsider)
+
+
+@pytest.fixture
+def app(django_app):
+    """django-webtest: pages as a browser gets them, forms submitted as rendered.
+
+    ``app.get(url, user=u).forms["form-id"]`` then fill and ``.submit()``: a form
+    whose field names or prefix the view does not read fails here, as it would
+    for a person (CSRF is checked too).
+    """
+    return django_app
 
 
 @pytest.fixture

@@ -524,13 +524,15 @@ def test_csv_export_holds_the_figures(data, manager_client, manager):
 
 
 @pytest.mark.django_db
-def test_pdf_report_is_rendered_from_the_row(data, manager_client, manager, netflix):
+def test_pdf_report_is_rendered_from_the_row(data, app, manager_client, manager, netflix):
     from pypdf import PdfReader
 
-    response = manager_client.post(
-        reverse("dashboard:report-create"), {"rights_holder": netflix.pk}
-    )
+    # Filter the dashboard through its form, then press "Create PDF report" under it.
+    form = app.get(reverse("dashboard:index"), user=manager).forms["dashboard-filters"]
+    form["rights_holder"] = str(netflix.pk)
+    response = form.submit().forms["report-create"].submit()
     assert response.status_code == 302
+    assert response["Location"].endswith(f"?rights_holder={netflix.pk}#reports")
     report = DashboardReport.objects.get()
     assert (report.status, report.filters) == (JobStatus.QUEUED, {"rights_holder": netflix.pk})
     panel = manager_client.get(reverse("dashboard:reports")).content.decode()

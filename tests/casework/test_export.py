@@ -69,9 +69,15 @@ def test_export_follows_the_list_filters(legal_client, netflix, doll, squid_game
 
 
 @pytest.mark.django_db
-def test_export_of_selected_rows(legal_client, netflix):
+def test_export_of_selected_rows_from_the_bulk_bar(app, legal, netflix):
+    from tests.webforms import check, press
+
     a, b, _ = ItemFactory.create_batch(3, rights_holder=netflix)
-    rows = read(legal_client.post(EXPORT, {"items": [a.pk, b.pk]}))
+    form = app.get(reverse("casework:item-list"), user=legal).forms["bulk-form"]
+    check(form, "items", a.pk)
+    check(form, "items", b.pk)
+    response = press(form, "Export selected (CSV)")
+    rows = list(csv.DictReader(io.StringIO(response.body.decode("utf-8-sig"))))
     assert {r["url"] for r in rows} == {a.url, b.url}
 
 

@@ -419,13 +419,14 @@ def wait_for(predicate, seconds=15):
     return False
 
 
-def test_manager_runs_a_check_now_on_the_worker(celery_worker_real, server, manager_client):
+def test_manager_runs_a_check_now_on_the_worker(celery_worker_real, server, app, manager):
     from casework.models import RightsHolder
 
     netflix = RightsHolder.objects.get(code="NFLX")
     item = ItemFactory(rights_holder=netflix, url=f"{server}/gone410-now")
     InfringingItem.objects.filter(pk=item.pk).update(stage=Stage.NOTIFIED)
-    response = manager_client.post(reverse("dashboard:check-item", args=[item.pk]))
+    page = app.get(reverse("casework:item-detail", args=[item.pk]), user=manager)
+    response = page.forms["check-now"].submit()
     assert response.status_code == 302
     assert wait_for(lambda: VerificationCheck.objects.filter(item=item).exists())
     check = VerificationCheck.objects.get(item=item)

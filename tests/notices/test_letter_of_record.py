@@ -47,7 +47,7 @@ def approved(draft, legal, manager):
 
 def send_through_the_page(django_app, demand, user, *, sent_on="2026-11-25", channels=(0, 1)):
     page = django_app.get(reverse("notices:demand-detail", args=[demand.pk]), user=user)
-    form = page.forms["send-form"]
+    form = page.forms["send"]
     form["sent_on"] = sent_on
     for index in range(4):  # email, courier, registered post, portal
         form.get("channels", index=index).checked = index in channels
@@ -128,7 +128,7 @@ def test_a_render_after_sending_is_a_copy_and_never_the_letter_of_record(
     )
     with time_machine.travel(dt.datetime(2026, 12, 9, 18, tzinfo=dt.UTC)):
         page = django_app.get(reverse("notices:demand-detail", args=[approved.pk]), user=legal)
-        page.forms["render-form"].submit()
+        page.forms["letter-request"].submit()
     copy = approved.letters.get(purpose=LetterPurpose.COPY)
     texts = page_texts(render(copy))
     assert all("COPY — re-rendered on December 9, 2026" in text for text in texts)

@@ -1,0 +1,358 @@
+"""The item pages' forms submitted as rendered (django-webtest): logging an item with
+an evidence upload, adding evidence, moving one item, the item list's filters and its
+bulk move. Errors must name the field, and nothing is half-written."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from webtest import Upload
+
+from casework import stages
+from casework.choices import Conduct, ContentKind, EventSource, Stage, Theory
+from casework.models import Evidence, InfringingItem, StageEvent
+from tests.casework.test_evidence import png_bytes
+from tests.factories import FranchiseFactory, ItemFactory, ProtectedElementFactory
+from tests.webforms import check, messages, press
+
+LIST = reverse("casework:item-list")
+CREATE = reverse("casework:item-create")
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(item):
+    return reverse("casework:item-detail", args=[item.pk])
+
+
+@pytest.fixture
+def item(netflix, squid_game, seedance, doll):
+    return ItemFactory(
+        rights_holder=netflix,
+        franchise=squid_game,
+        platform=seedance,
+        title="Young-hee doll turns around",
+        elements=[doll],
+    )
+
+
+def log_form(app, user, franchise, platform, elements=(), **overrides):
+    """The "Log an item" form as rendered, filled like a person would."""
+    form = app.get(CREATE, user=user).forms["item"]
+    values = {
+        "franchise": str(franchise.pk),
+        "elements": [str(e.pk) for e in elements],
+        "platform": str(platform.pk),
+        "url": "https://seedance.example/share/abc?utm_source=x",
+        "title": "Red Light, Green Light remake",
+        "description": "Shot-for-shot recreation of episode 1.",
+        "content_kind": ContentKind.VIDEO,
+        "conduct": Conduct.RECREATION,
+        "theory": Theory.DIRECT,
+        "first_seen": "2026-02-14",
+        **overrides,
+    }
+    for name, value in values.items():
+        form[name] = value
+    return form
+
+
+def png(name="screenshot.png", content=None):
+    return Upload(name, content or png_bytes(), "image/png")
+
+
+def files(*uploads):
+    """The value of an <input type="file" multiple>: a list of uploads."""
+    return list(uploads)
+
+
+def field_errors(page, name):
+    box = page.html.select_one(f"#id_{name}_error")
+    return " ".join(box.get_text(" ").split()) if box else ""
+
+
+# --- log an item -----------------------------------------------------------------------
+
+
+def test_log_item_with_an_evidence_upload(app, legal, netflix, squid_game, seedance, doll):
+    form = log_form(app, legal, squid_game, seedance, [doll])
+    form["evidence"] = files(png())
+    form["evidence_note"] = "Captured in Chrome"
+    response = form.submit()
+    item = InfringingItem.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail(item)
+    assert item.rights_holder == netflix and item.logged_by == legal
+    assert item.normalized_url == "https://seedance.example/share/abc"
+    assert list(item.elements.all()) == [doll]
+    event = StageEvent.objects.get(item=item)
+    assert (event.from_stage, event.to_stage, event.by, event.source) == (
+        "",
+        Stage.IDENTIFIED,
+        legal,
+        EventSource.MANUAL,
+    )
+    ev = Evidence.objects.get(item=item)
+    assert ev.note == "Captured in Chrome" and ev.size == len(png_bytes())
+    assert ev.sha256 == hashlib.sha256(png_bytes()).hexdigest()
+    page = response.follow()
+    assert f"Logged {item.reference}" in " ".join(messages(page)) and ev.sha256 in page.text
+
+
+def test_log_item_without_evidence(app, legal, squid_game, seedance):
+    log_form(app, legal, squid_game, seedance).submit(status=302)
+    assert InfringingItem.objects.count() == 1
+
+
+def test_element_of_another_franchise_is_refused_on_the_field(
+    app, legal, netflix, squid_game, seedance
+):
+    other = ProtectedElementFactory(franchise__rights_holder=netflix, name="Demogorgon")
+    page = log_form(app, legal, squid_game, seedance, [other]).submit()
+    assert page.status_code == 200
+    # Once a franchise is chosen only its elements are choices (htmx swaps them in the browser).
+    assert "Select a valid choice" in field_errors(page, "elements")
+    assert not InfringingItem.objects.exists()
+
+
+def test_a_forged_franchise_of_another_holder_is_refused(app, legal, warner, seedance, squid_game):
+    theirs = FranchiseFactory(rights_holder=warner, name="Superman")
+    form = log_form(app, legal, squid_game, seedance)
+    assert str(theirs.pk) not in [v for v, *_ in form["franchise"].options]
+    form["franchise"].force_value(str(theirs.pk))
+    page = form.submit()
+    assert "Select a valid choice" in field_errors(page, "franchise")
+    assert not InfringingItem.objects.exists()
+
+
+def test_duplicate_url_is_refused_with_a_link_to_the_item(app, legal, item, squid_game, seedance):
+    # Another spelling of the same URL: upper-case host, tracking parameter, fragment.
+    url = item.url.replace("seedance", "SEEDANCE") + "?utm_campaign=x#t=3"
+    page = log_form(app, legal, squid_game, seedance, url=url).submit()
+    assert item.reference in field_errors(page, "url")
+    assert page.html.select_one("#id_url_error a")["href"] == detail(item)
+    assert InfringingItem.objects.count() == 1
+
+
+def test_another_holder_may_log_the_same_url(app, outsider, warner, item, seedance):
+    superman = FranchiseFactory(rights_holder=warner, name="Superman")
+    log_form(app, outsider, superman, seedance, url=item.url).submit(status=302)
+    assert InfringingItem.objects.filter(rights_holder=warner).count() == 1
+
+
+def test_invalid_url_and_date_name_their_fields(app, legal, squid_game, seedance):
+    form = log_form(app, legal, squid_game, seedance, url="ftp://x.example/a")
+    form["first_seen"] = "yesterday"
+    page = form.submit()
+    assert field_errors(page, "url") and "Enter a valid date" in field_errors(page, "first_seen")
+    assert not InfringingItem.objects.exists()
+
+
+def test_field_errors_are_tied_to_their_inputs(app, legal, squid_game, seedance):
+    page = log_form(app, legal, squid_game, seedance, url="").submit()
+    url_input = page.html.select_one("#id_url")
+    assert url_input["aria-invalid"] == "true"
+    assert url_input["aria-describedby"] == "id_url_helptext id_url_error"
+
+
+def test_bad_evidence_leaves_no_item_behind(app, legal, squid_game, seedance):
+    form = log_form(app, legal, squid_game, seedance)
+    form["evidence"] = files(png(content=b"GIF89a not a png"))
+    page = form.submit()
+    assert "screenshot.png" in field_errors(page, "evidence")
+    assert not InfringingItem.objects.exists() and not StageEvent.objects.exists()
+
+
+# --- evidence --------------------------------------------------------------------------
+
+
+def test_add_evidence_is_hashed_and_stored(app, legal, item):
+    content = png_bytes(40, 40)
+    form = app.get(detail(item), user=legal).forms["evidence-add"]
+    form["evidence"] = files(png(content=content))
+    form["note"] = "full page"
+    page = form.submit().follow()
+    ev = Evidence.objects.get(item=item)
+    assert (ev.sha256, ev.size, ev.note, ev.captured_by) == (
+        hashlib.sha256(content).hexdigest(),
+        len(content),
+        "full page",
+        legal,
+    )
+    assert f"Added 1 evidence file(s) to {item.reference}." in messages(page)
+
+
+def test_evidence_of_a_refused_type_names_file_and_types(app, legal, item):
+    form = app.get(detail(item), user=legal).forms["evidence-add"]
+    form["evidence"] = files(Upload("tool.exe", b"MZ\x90\x00", "application/x-msdownload"))
+    page = form.submit(status=400)
+    error = field_errors(page, "evidence")
+    assert "tool.exe" in error and "application/x-msdownload" in error and "image/png" in error
+    assert not Evidence.objects.exists()
+
+
+def test_too_large_evidence_is_refused_on_the_field(app, legal, item, settings):
+    settings.EVIDENCE_MAX_BYTES = 20
+    form = app.get(detail(item), user=legal).forms["evidence-add"]
+    form["evidence"] = files(png(content=png_bytes(30, 30)))
+    error = field_errors(form.submit(status=400), "evidence")
+    assert "screenshot.png" in error and "at most 20" in error
+    assert not Evidence.objects.exists()
+
+
+def test_one_bad_file_among_several_stores_none(app, legal, item):
+    form = app.get(detail(item), user=legal).forms["evidence-add"]
+    assert "multiple" in form.html.select_one("#id_evidence").attrs
+    form["evidence"] = files(png(), Upload("notes.exe", b"MZ", "application/x-msdownload"))
+    page = form.submit(status=400)
+    assert "notes.exe" in field_errors(page, "evidence")
+    assert not Evidence.objects.exists()
+
+
+def test_no_file_chosen_is_refused(app, legal, item):
+    page = app.get(detail(item), user=legal).forms["evidence-add"].submit(status=400)
+    assert "This field is required" in field_errors(page, "evidence")
+
+
+# --- move one item ----------------------------------------------------------------------
+
+
+def test_move_with_a_note_records_the_event(app, legal, item):
+    form = app.get(detail(item), user=legal).forms["stage-move"]
+    form["note"] = "Letter sent"
+    page = form.submit("target", value=Stage.NOTIFIED).follow()
+    item.refresh_from_db()
+    assert item.stage == Stage.NOTIFIED
+    event = StageEvent.objects.get(item=item)
+    assert (event.by, event.reason, event.source) == (legal, "Letter sent", EventSource.MANUAL)
+    assert f"{item.reference} moved to notified." in messages(page)
+
+
+def test_dismissal_needs_a_reason_then_ends_the_item(app, legal, item):
+    form = app.get(detail(item), user=legal).forms["stage-move"]
+    form["note"] = " "
+    page = form.submit("target", value=Stage.DISMISSED, status=400)
+    assert "dismissal needs a reason" in page.text
+    item.refresh_from_db()
+    assert item.stage == Stage.IDENTIFIED
+    form = page.forms["stage-move"]
+    form["note"] = "Licensed by Netflix"
+    page = form.submit("target", value=Stage.DISMISSED).follow()
+    item.refresh_from_db()
+    assert item.stage == Stage.DISMISSED and item.dismissal_reason == "Licensed by Netflix"
+    assert "cannot move any further" in page.text and "stage-move" not in page.forms
+
+
+def test_a_move_from_a_stale_page_is_refused_with_a_message(app, legal, item):
+    form = app.get(detail(item), user=legal).forms["stage-move"]
+    stages.transition(item, Stage.DISMISSED, reason="Someone else dismissed it")
+    form["note"] = "x"
+    page = form.submit("target", value=Stage.NOTIFIED).follow()
+    assert any("cannot move to notified" in m for m in messages(page))
+    item.refresh_from_db()
+    assert item.stage == Stage.DISMISSED
+
+
+def test_manager_can_move_too(app, manager, item):
+    app.get(detail(item), user=manager).forms["stage-move"].submit("target", value=Stage.NOTIFIED)
+    item.refresh_from_db()
+    assert item.stage == Stage.NOTIFIED
+
+
+# --- item list: filters and bulk move ---------------------------------------------------
+
+
+def rows(page):
+    return [a.get_text() for a in page.html.select("table.items tbody td:nth-of-type(3) > a")]
+
+
+def test_item_list_filters(app, legal, netflix, item):
+    ItemFactory(rights_holder=netflix, title="Bridgerton ballroom")
+    page = app.get(LIST, user=legal)
+    assert sorted(rows(page)) == ["Bridgerton ballroom", "Young-hee doll turns around"]
+    form = page.forms["item-filters"]
+    form["q"] = "doll"
+    assert rows(form.submit()) == ["Young-hee doll turns around"]
+    form = app.get(LIST).forms["item-filters"]
+    check(form, "stage", Stage.NOTIFIED)
+    assert rows(form.submit()) == []
+    form = app.get(LIST).forms["item-filters"]
+    form["franchise"] = str(item.franchise_id)
+    assert rows(form.submit()) == ["Young-hee doll turns around"]
+    # The "Logged between" inputs are written by hand in the template: their names must
+    # be the ones the range filter reads.
+    today = timezone.localdate()
+    form = app.get(LIST).forms["item-filters"]
+    form["logged_after"] = (today + dt.timedelta(days=1)).isoformat()
+    assert rows(form.submit()) == []
+    form = app.get(LIST).forms["item-filters"]
+    form["logged_after"] = (today - dt.timedelta(days=1)).isoformat()
+    form["logged_before"] = today.isoformat()
+    page = form.submit()
+    assert len(rows(page)) == 2
+    assert page.forms["item-filters"]["logged_after"].value == form["logged_after"].value
+
+
+def test_bulk_move_moves_all_with_the_note_and_keeps_the_filters(app, legal, netflix):
+    items = ItemFactory.create_batch(3, rights_holder=netflix)
+    form = app.get(LIST + "?stage=identified", user=legal).forms["bulk-form"]
+    for i in items:
+        check(form, "items", i.pk)
+    form["target"] = Stage.NOTIFIED
+    form["note"] = "Batch sent"
+    response = press(form, "Move stage")
+    assert response.status_code == 302 and response["Location"] == LIST + "?stage=identified"
+    assert set(InfringingItem.objects.values_list("stage", flat=True)) == {Stage.NOTIFIED}
+    assert StageEvent.objects.filter(reason="Batch sent", by=legal).count() == 3
+    assert "Moved 3 item(s) to notified." in messages(response.follow())
+
+
+def test_bulk_move_is_all_or_nothing_and_names_each_refused_item(app, legal, netflix):
+    fresh = ItemFactory(rights_holder=netflix, title="Still identified")
+    sent = ItemFactory(rights_holder=netflix, title="Already notified")
+    stages.transition(sent, Stage.NOTIFIED)
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    check(form, "items", fresh.pk)
+    check(form, "items", sent.pk)
+    form["target"] = Stage.REMOVED
+    form["note"] = "x"
+    shown = messages(press(form, "Move stage").follow())
+    assert "Nothing was moved: 1 item(s) cannot move." in shown
+    assert any("Still identified" in m and "cannot move to removed" in m for m in shown)
+    fresh.refresh_from_db()
+    sent.refresh_from_db()
+    assert (fresh.stage, sent.stage) == (Stage.IDENTIFIED, Stage.NOTIFIED)
+
+
+def test_bulk_dismiss_needs_a_note(app, legal, item):
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    check(form, "items", item.pk)
+    form["target"] = Stage.DISMISSED
+    shown = messages(press(form, "Move stage").follow())
+    assert any("dismissal needs a reason" in m for m in shown)
+    item.refresh_from_db()
+    assert item.stage == Stage.IDENTIFIED
+
+
+def test_bulk_move_with_nothing_selected_says_so(app, legal, item):
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    assert "Select at least one item to move." in messages(press(form, "Move stage").follow())
+
+
+def test_bulk_move_refuses_a_forged_external_next(app, legal, item):
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    check(form, "items", item.pk)
+    form["next"] = "https://evil.example/"
+    assert press(form, "Move stage")["Location"] == LIST
+
+
+def test_export_selected_rows_from_the_bulk_bar(app, legal, netflix):
+    a, b, _ = ItemFactory.create_batch(3, rights_holder=netflix)
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    check(form, "items", a.pk)
+    check(form, "items", b.pk)
+    response = press(form, "Export selected (CSV)")
+    assert response.content_type == "text/csv"
+    body = response.body.decode("utf-8-sig")
+    assert a.url in body and b.url in body and body.count("\n") == 3
