@@ -3,8 +3,6 @@
 from django.contrib import admin
 
 from casework.models import (
-    DashboardReport,
-    DemandReminder,
     Evidence,
     Franchise,
     ImportJob,
@@ -148,7 +146,7 @@ class EvidenceAdmin(ScopedAdmin):
 class StageEventAdmin(ScopedAdmin):
     list_display = ["item", "from_stage", "to_stage", "at", "by", "source"]
     list_filter = ["to_stage", "source"]
-    raw_id_fields = ["item", "demand"]
+    raw_id_fields = ["item"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -180,11 +178,6 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
 
 
-@admin.register(DemandReminder)
-class DemandReminderAdmin(ReadOnlyAdmin):
-    list_display = ["demand", "kind", "sent_at"]
-
-
 class OwnJobAdmin(ReadOnlyAdmin):
     """Jobs visible only to the user who asked for them (and superusers)."""
 
@@ -195,8 +188,3 @@ class OwnJobAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.owner_field: request.user})
-
-
-@admin.register(DashboardReport)
-class DashboardReportAdmin(OwnJobAdmin):
-    list_display = ["pk", "requested_by", "status", "created_at"]

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
-from casework.admin import OwnJobAdmin, ScopedAdmin
+from casework.admin import OwnJobAdmin, ReadOnlyAdmin, ScopedAdmin
 from notices.models import (
     Demand,
     DemandCounter,
     DemandEvent,
+    DemandReminder,
     ExportJob,
     Letter,
     LetterTemplate,
@@ -64,3 +65,8 @@ class DemandCounterAdmin(ScopedAdmin):
 class ExportJobAdmin(OwnJobAdmin):
     owner_field = "created_by"
     list_display = ["pk", "created_by", "status", "processed", "total", "created_at"]
+
+
+@admin.register(DemandReminder)
+class DemandReminderAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "kind", "sent_at"]

@@ -44,7 +44,7 @@ def stack(transactional_db, tmp_path, settings):
         "STATIC_MANIFEST": "true",
         "SECURE_SSL_REDIRECT": "true",
         "SECURE_COOKIES": "true",
-        "LETTER_SWEEP_SECONDS": "1",
+        "JOB_SWEEP_SECONDS": "1",
         "DESIST_VAR_DIR": str(tmp_path),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -118,7 +118,7 @@ def stack(transactional_db, tmp_path, settings):
 
 
 def test_production_processes_serve_render_and_schedule(stack):
-    from casework.demo import load_demo
+    from notices.demo import load_demo
 
     base, procs, logs = stack
     load_demo()

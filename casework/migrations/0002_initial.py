@@ -9,21 +9,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("casework", "0001_initial"),
-        ("notices", "0001_initial"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="stageevent",
-            name="demand",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="notices.demand",
-            ),
-        ),
         migrations.AddField(
             model_name="stageevent",
             name="item",

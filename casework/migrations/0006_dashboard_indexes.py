@@ -1,4 +1,4 @@
-"""Indexes for the manager dashboard (casework/dashboard.py).
+"""Indexes for the manager dashboard (now dashboards/figures.py).
 
 * ``event_stage_item_at`` (to_stage, item, at): each item's first notified and
   first removed time, and the removals per week, come from an index-only scan
@@ -34,7 +34,6 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("casework", "0005_checks_reminders_reports"),
-        ("notices", "0002_letter_render_ms_remedy_status_on_exportjob"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
