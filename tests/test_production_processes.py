@@ -167,10 +167,10 @@ def test_production_processes_serve_render_and_schedule(stack):
     wait_for(ready, 120, "the worker to render the letter")
     assert Letter.objects.get(pk=letter.pk).pages >= 2
 
-    # Beat sends the letter sweeper (every second here) and the worker runs it.
-    wait_for(lambda: "notices.tasks.sweep_stuck_letters" in logs["beat"].read_text(), 60, "beat")
+    # Beat sends the job sweeper (every second here) and the worker runs it.
+    wait_for(lambda: "casework.tasks.jobs.sweep_jobs" in logs["beat"].read_text(), 60, "beat")
     wait_for(
-        lambda: "notices.tasks.sweep_stuck_letters" in logs["worker"].read_text(),
+        lambda: "casework.tasks.jobs.sweep_jobs" in logs["worker"].read_text(),
         60,
         "the worker to run the sweeper beat sent",
     )
