@@ -1,5 +1,6 @@
 """Every job kind survives a worker killed with SIGKILL mid-job: the sweeper re-enqueues
-it and a new worker finishes it, with exactly one result (letters: test_worker_kill.py).
+it and a new worker finishes it, with exactly one result (test_worker_kill.py shows the
+other path for letters: the broker redelivers the unacknowledged message).
 
 The worker is a real `celery -A config worker` process on the real Redis broker. To
 kill it *mid-job* without slowing the code, the test holds an ACCESS EXCLUSIVE lock
@@ -21,7 +22,7 @@ from casework.choices import JobStatus
 from casework.models import ImportJob, InfringingItem
 from dashboards.models import DashboardReport
 from notices import exports
-from notices.models import ExportJob
+from notices.models import ExportJob, Letter
 from tests.notices.test_worker_kill import kill_group, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,6 +56,12 @@ def make_export(legal, netflix, items):
     return exports.request_export(legal, [demand.pk])
 
 
+def make_letter(legal, netflix, items):
+    from notices import drafting, rendering
+
+    return rendering.request_render(drafting.draft_demand(legal, [items[0].pk]), by=legal)
+
+
 def make_report(legal, netflix, items):
     from casework.choices import Role
     from tests.factories import UserFactory
@@ -69,6 +76,7 @@ def make_report(legal, netflix, items):
 # kind, how to make one (enqueued on commit), a table it reads after claiming.
 CASES = {
     "import": (ImportJob, make_import, "casework_infringingitem"),
+    "letter": (Letter, make_letter, "notices_demand"),
     "export": (ExportJob, make_export, "notices_letter"),
     "report": (DashboardReport, make_report, "casework_infringingitem"),
 }
