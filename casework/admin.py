@@ -6,8 +6,6 @@ from django.contrib.auth.admin import UserAdmin
 
 from casework.access import colleagues_of
 from casework.models import (
-    DashboardReport,
-    DemandReminder,
     Evidence,
     Franchise,
     ImportJob,
@@ -164,7 +162,7 @@ class EvidenceAdmin(ScopedAdmin):
 class StageEventAdmin(ScopedAdmin):
     list_display = ["item", "from_stage", "to_stage", "at", "by", "source"]
     list_filter = ["to_stage", "source"]
-    raw_id_fields = ["item", "demand"]
+    raw_id_fields = ["item"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -174,12 +172,15 @@ class StageEventAdmin(ScopedAdmin):
 
 
 class ReadOnlyAdmin(ScopedAdmin):
-    """Records written by the app itself (checks, jobs, reminders): look, don't touch."""
+    """Records that never change once made (checks, jobs, letters, responses): look, don't touch."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -196,11 +197,6 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
 
 
-@admin.register(DemandReminder)
-class DemandReminderAdmin(ReadOnlyAdmin):
-    list_display = ["demand", "kind", "sent_at"]
-
-
 class OwnJobAdmin(ReadOnlyAdmin):
     """Jobs visible only to the user who asked for them (and superusers)."""
 
@@ -211,8 +207,3 @@ class OwnJobAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.owner_field: request.user})
-
-
-@admin.register(DashboardReport)
-class DashboardReportAdmin(OwnJobAdmin):
-    list_display = ["pk", "requested_by", "status", "created_at"]

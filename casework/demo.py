@@ -496,9 +496,8 @@ def _walk(item, path, by, start):
 
 @transaction.atomic
 def load_demo() -> dict:
-    """Load (or complete) the demo case; returns counts of what exists afterwards."""
-    from notices.demo import load_demo_demands
-
+    """Load (or complete) the demo case's casework rows (holders, users, items, events);
+    returns counts of what exists afterwards. ``notices.demo.load_demo`` adds demands."""
     access.ensure_groups()
     respondent, _ = Respondent.objects.update_or_create(
         name="ByteDance Ltd.",
@@ -544,14 +543,10 @@ def load_demo() -> dict:
             DEMO_PASSWORD
         ) if settings.DEBUG else admin_user.set_unusable_password()
         admin_user.save()
-    load_demo_demands(holders["NFLX"], respondent)
-    from notices.models import Demand
-
     return {
         "rights_holders": RightsHolder.objects.count(),
         "items": InfringingItem.objects.count(),
         "events": StageEvent.objects.count(),
         "evidence files": Evidence.objects.count(),
-        "demands": Demand.objects.count(),
         "users": get_user_model().objects.count(),
     }

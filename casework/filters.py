@@ -39,9 +39,10 @@ def _elements(request):
 
 
 def _demands(request):
-    from notices.models import Demand
-
-    return Demand.objects.for_user(request.user)
+    # The demand model declares the relation (``Demand.items``, related name
+    # ``demands``); reached through it, so casework does not import notices.
+    demand_model = InfringingItem._meta.get_field("demands").related_model
+    return demand_model.objects.for_user(request.user)
 
 
 class ElementChoiceField(forms.ModelChoiceField):

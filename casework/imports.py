@@ -52,7 +52,6 @@ from django.db import (
     connections,
     transaction,
 )
-from django.db.models import F
 from django.utils import timezone
 
 from casework import access
@@ -724,11 +723,19 @@ def new_count(job: ImportJob) -> int:
     return job.total_rows - job.duplicate_count - job.error_count
 
 
-def run_job(job: ImportJob, *, progress: Progress | None = None) -> ImportJob:
+class ClaimLost(Exception):
+    """Another attempt took the job over (this worker's lease expired): roll back."""
+
+
+def run_job(
+    job: ImportJob, *, attempt: int | None = None, progress: Progress | None = None
+) -> ImportJob:
     """Import a confirmed job's file: re-check every row against the database as it is
     now, then write the new rows, all in one transaction that also marks the job done.
 
-    The caller has claimed the job (status running). ``progress`` receives
+    The caller has claimed the job (status running, attempt ``attempt``); the job is
+    marked done only if that claim still holds, else everything rolls back and the
+    attempt that took over counts. ``progress`` receives
     ``progress(checked=n)`` while rows are checked and ``progress(written=n)`` while
     they are written; it must write through its own connection to be seen.
     """
@@ -744,47 +751,38 @@ def run_job(job: ImportJob, *, progress: Progress | None = None) -> ImportJob:
         store_preview(job, preview)
         job.created_count = created
         job.processed_rows = job.total_rows
-        job.status = JobStatus.DONE
-        job.finished_at = timezone.now()
-        job.error = ""
-        job.save(
-            update_fields=[
-                "total_rows",
-                "error_count",
-                "duplicate_count",
-                "errors",
-                "created_count",
-                "processed_rows",
-                "status",
-                "finished_at",
-                "error",
-            ]
+        won = ImportJob.finish(
+            job.pk,
+            attempt,
+            total_rows=job.total_rows,
+            error_count=job.error_count,
+            duplicate_count=job.duplicate_count,
+            errors=job.errors,
+            created_count=created,
+            processed_rows=job.total_rows,
         )
+        if not won:
+            raise ClaimLost(f"Import {job.pk}: attempt {attempt} lost its claim.")
+    job.refresh_from_db()
     return job
 
 
 def claim(job_id: int, from_status: str, to_status: str, **changes) -> bool:
-    """Move a job from one status to another with one conditional UPDATE.
-
-    False means the job is gone or someone else moved it first (a double click, a
-    redelivered task): the caller does nothing.
-    """
+    """Move a job from one status to another with one conditional UPDATE (pending →
+    queued when the user confirms). False means the job is gone or someone else
+    moved it first (a double click): the caller does nothing."""
     return bool(
         ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status, **changes)
     )
 
 
-def start_running(job_id: int, from_status: str) -> bool:
-    """Claim a job for running: pending (synchronous) or queued (Celery) → running."""
-    return claim(
-        job_id,
-        from_status,
-        JobStatus.RUNNING,
-        started_at=timezone.now(),
-        processed_rows=0,
-        created_count=0,
-        attempts=F("attempts") + 1,
-    )
+def start_running(job_id: int) -> int | None:
+    """Run a pending (small) job in the request: claim it as the job lifecycle does
+    (attempt counted, lease taken), so a web process that dies mid-import leaves a
+    row the sweeper re-enqueues. Returns the attempt, or None if already confirmed."""
+    if not claim(job_id, JobStatus.PENDING, JobStatus.QUEUED, queued_at=timezone.now()):
+        return None
+    return ImportJob.claim(job_id, processed_rows=0, created_count=0)
 
 
 def failure_message(exc: BaseException) -> str:
@@ -798,18 +796,16 @@ def failure_message(exc: BaseException) -> str:
     return f"The import failed and nothing was imported ({type(exc).__name__}: {exc})."[:2000]
 
 
-def execute(job_id: int, *, progress: Progress | None = None) -> ImportJob:
-    """Run a claimed (running) job; on failure record the error on the row and re-raise."""
+def execute(job_id: int, attempt: int, *, progress: Progress | None = None) -> ImportJob | None:
+    """Run a claimed (running) job; on failure record the error on the row and re-raise.
+    Returns None when another attempt took the job over (nothing written here)."""
     job = ImportJob.objects.select_related("rights_holder", "created_by").get(pk=job_id)
     try:
-        return run_job(job, progress=progress)
+        return run_job(job, attempt=attempt, progress=progress)
+    except ClaimLost:
+        return None
     except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            error=failure_message(exc),
-            finished_at=timezone.now(),
-            created_count=0,
-        )
+        ImportJob.fail(job_id, attempt, failure_message(exc), created_count=0)
         raise
 
 

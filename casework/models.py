@@ -5,6 +5,8 @@ import zoneinfo
 
 import holidays
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +24,7 @@ from casework.choices import (
     Stage,
     Theory,
 )
+from casework.jobs import Job
 
 
 def choices_check(field: str, choices) -> models.CheckConstraint:
@@ -268,6 +271,9 @@ class InfringingItem(models.Model):
     # Verification: consecutive "gone" answers and the last check time.
     gone_streak = models.PositiveSmallIntegerField(default=0, editable=False)
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a periodic check may next be enqueued: moved forward in the UPDATE that
+    # enqueues one (verification.claim_due_items), so no item is enqueued twice.
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = scoped("rights_holder")
 
@@ -302,7 +308,7 @@ class InfringingItem(models.Model):
                 GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
                 for column in ("title", "url", "description")
             ),
-            # The dashboard (casework/dashboard.py): a holder's items in id order with the
+            # The dashboard (dashboards/figures.py): a holder's items in id order with the
             # columns its figures group and filter on, read from the index alone and
             # merge-joined with event_stage_item_at below (a covering index).
             models.Index(
@@ -375,9 +381,14 @@ class StageEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=EventSource.choices)
-    demand = models.ForeignKey(
-        "notices.Demand", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    # The demand whose sending caused the change. Generic, so that casework does not
+    # depend on notices (notices.Demand is the only kind stored here; filter with
+    # ``demand_id``, or ``Demand.stage_events``).
+    demand_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    demand_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    demand = GenericForeignKey("demand_type", "demand_id")
     verification = models.ForeignKey(
         "VerificationCheck", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -390,7 +401,7 @@ class StageEvent(models.Model):
         indexes = [
             models.Index(fields=["item", "at"], name="event_item_at"),
             # The dashboard: first notified / removed time per item and removals per
-            # week, read from the index alone (casework/dashboard.py).
+            # week, read from the index alone (dashboards/figures.py).
             models.Index(fields=["to_stage", "item", "at"], name="event_stage_item_at"),
         ]
 
@@ -428,10 +439,11 @@ def import_path(instance, filename):
     return f"imports/{instance.rights_holder_id}/{filename}"
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
     """A CSV import: uploaded, previewed, then confirmed; large files run in Celery.
 
     The row is the source of truth for status and progress; the page polls it.
+    Pending (waiting for confirmation) is not a job state yet: confirming queues it.
     """
 
     rights_holder = models.ForeignKey(
@@ -447,15 +459,12 @@ class ImportJob(models.Model):
     duplicate_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    task_name = "casework.tasks.imports.run_import"
 
     objects = scoped("rights_holder")
 
@@ -465,88 +474,3 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"Import {self.pk}: {self.original_name}"
-
-
-class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Deadline tomorrow (business day before)"
-    DUE = "due", "Deadline reached"
-
-
-class DemandReminder(models.Model):
-    """A deadline reminder sent for one demand. One row per demand and kind: the
-    unique constraint is what makes a reminder go out once, even when two sweeps
-    run at the same time (the second insert fails and sends nothing)."""
-
-    demand = models.ForeignKey("notices.Demand", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
-    sent_at = models.DateTimeField()
-    recipients = models.TextField(blank=True, help_text="Addresses, one per line.")
-
-    objects = scoped("demand__rights_holder")
-
-    class Meta:
-        ordering = ["demand", "sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["demand", "kind"],
-                name="reminder_once_per_demand_kind",
-                violation_error_message="This reminder was already sent for this demand.",
-            ),
-            choices_check("kind", ReminderKind),
-        ]
-
-    def __str__(self):
-        return f"{self.demand_id} {self.kind}"
-
-
-class ReportQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """A report holds figures across the requester's rights holders: only they see it."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(requested_by=user)
-
-
-def report_path(instance, filename):
-    return f"reports/{instance.requested_by_id}/{filename}"
-
-
-class DashboardReport(models.Model):
-    """A PDF of the manager dashboard, rendered by the worker for the filters asked.
-
-    The row is the source of truth for status; the dashboard polls it.
-    """
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    filters = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    error = models.TextField(blank=True)
-    file = models.FileField(upload_to=report_path, blank=True, max_length=500)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ReportQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [choices_check("status", JobStatus)]
-        indexes = [
-            # The sweeper: reports stuck in queued or running.
-            models.Index(
-                fields=["status", "created_at"],
-                name="report_unfinished",
-                condition=Q(status__in=["queued", "running"]),
-            )
-        ]
-
-    def __str__(self):
-        return f"Dashboard report {self.pk}"
-
-    @property
-    def unfinished(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

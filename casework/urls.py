@@ -14,5 +14,6 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
+    path("items/<int:pk>/check/", views.item_check, name="item-check"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
 ]

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from casework.choices import CheckOutcome, EventSource, Stage
@@ -410,26 +411,43 @@ def record(item_id, seen: FetchResult, *, requested_by=None, at=None):
     return check
 
 
-def due_items(now=None, limit=None):
-    """Ids of items whose next check is due: notified and removed items not checked
-    within CHECK_INTERVAL_MINUTES, ceased ones within CHECK_CEASED_INTERVAL_HOURS."""
-    from django.db.models import F, Q
-
-    now = now or timezone.now()
-    limit = limit or settings.CHECK_BATCH_SIZE
+def _due(now):
+    """Items whose next check is due: notified and removed items not checked within
+    CHECK_INTERVAL_MINUTES, ceased ones within CHECK_CEASED_INTERVAL_HOURS, and not
+    already enqueued (their ``next_check_at`` still ahead)."""
     often = now - timezone.timedelta(minutes=settings.CHECK_INTERVAL_MINUTES)
     seldom = now - timezone.timedelta(hours=settings.CHECK_CEASED_INTERVAL_HOURS)
-    return list(
-        InfringingItem.objects.filter(
-            (
-                Q(stage__in=[Stage.NOTIFIED, Stage.REMOVED])
-                & (Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=often))
-            )
-            | (
-                Q(stage=Stage.CEASED)
-                & (Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=seldom))
-            )
+    return InfringingItem.objects.filter(
+        (
+            Q(stage__in=[Stage.NOTIFIED, Stage.REMOVED])
+            & (Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=often))
         )
-        .order_by(F("last_checked_at").asc(nulls_first=True), "id")
-        .values_list("id", flat=True)[:limit]
-    )
+        | (
+            Q(stage=Stage.CEASED)
+            & (Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=seldom))
+        ),
+        Q(next_check_at__isnull=True) | Q(next_check_at__lte=now),
+    ).order_by(F("last_checked_at").asc(nulls_first=True), "id")
+
+
+def due_items(now=None, limit=None) -> list[int]:
+    """Ids of items whose next check is due (read only; see ``claim_due_items``)."""
+    now = now or timezone.now()
+    return list(_due(now).values_list("id", flat=True)[: limit or settings.CHECK_BATCH_SIZE])
+
+
+def claim_due_items(now=None, limit=None) -> list[int]:
+    """Claim a batch of due items for checking: lock them (skipping rows another run
+    holds), and move their ``next_check_at`` forward by CHECK_INTERVAL_MINUTES in the
+    same transaction. An item claimed here is not due again until then, even when its
+    check waits for the per-host limit; once checked, ``last_checked_at`` decides."""
+    now = now or timezone.now()
+    limit = limit or settings.CHECK_BATCH_SIZE
+    with transaction.atomic():
+        ids = list(
+            _due(now).select_for_update(skip_locked=True).values_list("id", flat=True)[:limit]
+        )
+        InfringingItem.objects.filter(pk__in=ids).update(
+            next_check_at=now + timezone.timedelta(minutes=settings.CHECK_INTERVAL_MINUTES)
+        )
+    return ids

@@ -6,6 +6,7 @@ evidence answers 404. Every change calls ``access.require_edit`` first.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -137,10 +138,13 @@ def item_detail(request, pk):
 
 
 def _render_detail(request, item, *, transition_form=None, evidence_form=None, status=200):
-    from notices.models import Demand
-
-    events = StageEvent.objects.filter(item=item).select_related("by", "demand", "verification")
-    demands = Demand.objects.for_user(request.user).filter(items=item).select_related("respondent")
+    events = (
+        StageEvent.objects.filter(item=item)
+        .select_related("by", "verification")
+        .prefetch_related("demand")
+    )
+    # The demands that cover the item, through the reverse relation notices declares.
+    demands = item.demands.for_user(request.user).select_related("respondent")
     context = {
         "nav": "items",
         "item": item,
@@ -222,3 +226,19 @@ def item_bulk_stage(request):
     else:
         messages.success(request, f"Moved {len(events)} item(s) to {Stage(target).label.lower()}.")
     return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def item_check(request, pk):
+    """A manager asks for a verification check of one item now (runs on the worker)."""
+    item = access.get_for(request.user, InfringingItem.objects, "manage", pk=pk)
+    if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
+        messages.error(request, "Only notified, removed or ceased items are checked.")
+    else:
+        from casework.tasks.checks import check_item
+
+        user_id = request.user.pk
+        transaction.on_commit(lambda: check_item.delay(item.pk, user_id, True))
+        messages.success(request, "Check queued: its result appears in the checks list.")
+    return redirect_next(request, reverse("casework:item-detail", args=[item.pk]))

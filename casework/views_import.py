@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework import access, imports
 from casework.choices import JobStatus
 from casework.models import ImportJob, RightsHolder
-from casework.tasks.imports import enqueue
 
 # Files with at most this many rows import in the request; larger ones in Celery.
 SYNC_MAX_ROWS = getattr(settings, "IMPORT_SYNC_MAX_ROWS", 2_000)
@@ -204,9 +203,10 @@ def import_confirm(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     access.require_edit(request.user)
     if job.total_rows <= SYNC_MAX_ROWS:
-        if imports.start_running(job.pk, JobStatus.PENDING):
+        attempt = imports.start_running(job.pk)
+        if attempt is not None:
             try:
-                job = imports.execute(job.pk)
+                job = imports.execute(job.pk, attempt) or job
             except (imports.ImportRefused, DatabaseError):
                 messages.error(request, "The import failed; nothing was imported.")
             else:
@@ -219,7 +219,7 @@ def import_confirm(request, pk):
                 job.pk, JobStatus.PENDING, JobStatus.QUEUED, queued_at=timezone.now()
             )
             if queued:
-                enqueue(job.pk)
+                job.enqueue()
         if not queued:
             messages.info(request, "This import was already confirmed.")
     return redirect("imports:detail", pk=job.pk)

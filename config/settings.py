@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "csp",
     "casework",
     "notices",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -177,31 +178,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Verification checks, sweeps and reminders (casework/tasks/checks.py).
+    # Verification checks and quiet periods (casework/tasks/checks.py).
     "check-due-items": {"task": "casework.tasks.checks.check_due_items", "schedule": 900.0},
     "sweep-quiet-periods": {
         "task": "casework.tasks.checks.sweep_quiet_periods",
         "schedule": 3600.0,
     },
-    "sweep-deadlines": {"task": "casework.tasks.checks.sweep_deadlines", "schedule": 900.0},
-    "send-reminders": {"task": "casework.tasks.checks.send_reminders", "schedule": 900.0},
-    "requeue-stuck-reports": {
-        "task": "casework.tasks.checks.requeue_stuck_reports",
-        "schedule": 300.0,
-    },
-    # Imports whose message was lost or whose worker died (casework/tasks/imports.py).
-    "requeue-stuck-imports": {
-        "task": "casework.tasks.imports.requeue_stuck_imports",
-        "schedule": 300.0,
-    },
-    # Letter renders whose message was lost or whose worker died (notices/rendering.py).
-    "notices-sweep-stuck-letters": {
-        "task": "notices.tasks.sweep_stuck_letters",
-        "schedule": env.float("LETTER_SWEEP_SECONDS", default=60.0),
+    # Overdue demands and deadline reminders (notices/deadlines.py).
+    "sweep-deadlines": {"task": "notices.tasks.sweep_deadlines", "schedule": 900.0},
+    "send-reminders": {"task": "notices.tasks.send_reminders", "schedule": 900.0},
+    # One sweeper for every job kind (casework/jobs.py): letter renders, imports,
+    # exports, dashboard reports whose worker died or whose message was lost.
+    "sweep-jobs": {
+        "task": "casework.tasks.jobs.sweep_jobs",
+        "schedule": env.float("JOB_SWEEP_SECONDS", default=60.0),
     },
 }
-# A render or import not finished this long after it was queued is re-enqueued.
-STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
+# A job's claim holds this long (longer than CELERY_TASK_TIME_LIMIT, so a live worker
+# never loses it); after that a dead worker's job is taken again, and a job queued
+# this long without a worker taking it is enqueued again.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 # The most items one letter's Exhibit A lists. A larger demand is refused at
 # submission with a request to split it: 2,500 rows render in about a minute
 # and 700 MB, well inside the task time limit (see `make bench`).

@@ -11,6 +11,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("demands/", include("notices.urls")),
     path("import/", include("casework.urls_import")),
-    path("dashboard/", include("casework.urls_dashboard")),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("casework.urls")),
 ]

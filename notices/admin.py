@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
-from casework.admin import OwnJobAdmin, ScopedAdmin
+from casework.admin import OwnJobAdmin, ReadOnlyAdmin, ScopedAdmin
 from notices.models import (
     Demand,
     DemandCounter,
     DemandEvent,
+    DemandReminder,
     ExportJob,
     HolderClosureDay,
     Letter,
@@ -43,19 +44,6 @@ class DemandEventAdmin(ScopedAdmin):
     list_display = ["demand", "action", "from_status", "to_status", "by", "at"]
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """Rows that never change once made: the admin shows them and nothing more."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -96,20 +84,6 @@ class ExportJobAdmin(OwnJobAdmin):
     list_display = ["pk", "created_by", "status", "processed", "total", "created_at"]
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    """Responses are the respondent's words as received: shown, never added, changed or deleted
-    here (``notices.responses.record`` is the one way in)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ResponseFileInline(admin.TabularInline):
     model = ResponseFile
     extra = 0
@@ -136,3 +110,8 @@ class ResponseAdmin(ReadOnlyAdmin):
 class ResponseFileAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "response", "content_type", "size", "sha256"]
     list_select_related = ["response"]
+
+
+@admin.register(DemandReminder)
+class DemandReminderAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "kind", "sent_at"]

@@ -1,12 +1,15 @@
-"""The demo case's demands and letter templates (called from casework.demo.load_demo)."""
+"""The demo case's demands and letter templates; ``load_demo`` loads the whole case."""
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 
+from casework import demo as casework_demo
 from casework.choices import EventSource, Stage
-from casework.models import InfringingItem, StageEvent
+from casework.models import InfringingItem, Respondent, RightsHolder, StageEvent
 from notices.business_days import calendar_for
 from notices.choices import STANDARD_REMEDIES, Channel, DemandStatus, LetterPurpose
 from notices.completeness import current_template
@@ -125,7 +128,7 @@ def load_demo_demands(netflix, respondent):
     add_standard_remedies(sent)
     StageEvent.objects.filter(
         item__in=sent_items, to_stage=Stage.NOTIFIED, source=EventSource.DEMAND
-    ).update(demand=sent)
+    ).update(demand_type=ContentType.objects.get_for_model(Demand), demand_id=sent.pk)
     # The sent demand keeps its letter of record: made from its snapshot, rendered in-process.
     template = current_template(netflix.pk)
     letter = Letter.objects.create(
@@ -166,3 +169,15 @@ def load_demo_demands(netflix, respondent):
     DemandEvent.objects.create(
         demand=draft, action="created", to_status=DemandStatus.DRAFT, by=legal
     )
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    """Load (or complete) the whole demo case: casework's rows, then the demands.
+    Idempotent; returns counts of what exists afterwards."""
+    counts = casework_demo.load_demo()
+    load_demo_demands(
+        RightsHolder.objects.get(code="NFLX"), Respondent.objects.get(name="ByteDance Ltd.")
+    )
+    counts["demands"] = Demand.objects.count()
+    return counts

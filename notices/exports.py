@@ -18,10 +18,8 @@ import zipfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from casework.choices import JobStatus
 from casework.exports import neutralise
 from notices.choices import LetterStatus
 from notices.models import Demand, ExportJob, Letter
@@ -33,12 +31,6 @@ MAX_DEMANDS = 500
 
 class ExportRefused(Exception):
     """The export cannot be started; the message says why."""
-
-
-def _enqueue(export_id: int) -> None:
-    from notices.tasks import build_export_zip
-
-    build_export_zip.delay(export_id)
 
 
 def request_export(user, demand_ids) -> ExportJob:
@@ -54,7 +46,7 @@ def request_export(user, demand_ids) -> ExportJob:
     with transaction.atomic():
         job = ExportJob.objects.create(created_by=user, total=len(demands))
         job.demands.set(demands)
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        job.enqueue()
     return job
 
 
@@ -67,15 +59,10 @@ def letter_for_export(demand) -> Letter | None:
 
 
 def build_export(export_id: int) -> None:
-    """Build the ZIP of one export job; idempotent (returns quietly unless queued)."""
-    claimed = ExportJob.objects.filter(pk=export_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        processed=0,
-        error="",
-    )
-    if not claimed:
+    """Build the ZIP of one export job; idempotent: returns quietly unless it can claim
+    the row (queued, or running with an expired lease: its worker died)."""
+    attempt = ExportJob.claim(export_id, processed=0, error="")
+    if attempt is None:
         return
     job = ExportJob.objects.get(pk=export_id)
     saved_name = ""
@@ -116,7 +103,7 @@ def build_export(export_id: int) -> None:
                                 letter.pages,
                             ]
                         )
-                    ExportJob.objects.filter(pk=job.pk).update(processed=done)
+                    ExportJob.objects.filter(pk=job.pk, attempts=attempt).update(processed=done)
                 archive.writestr("MANIFEST.csv", manifest.getvalue())
             tmp.seek(0)
             digest = hashlib.sha256()
@@ -128,21 +115,11 @@ def build_export(export_id: int) -> None:
             saved_name = default_storage.save(
                 job._meta.get_field("file").generate_filename(job, name), File(tmp)
             )
-        ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.DONE,
-            file=saved_name,
-            sha256=digest.hexdigest(),
-            size=size,
-            finished_at=timezone.now(),
-        )
-        saved_name = ""
+        if ExportJob.finish(job.pk, attempt, file=saved_name, sha256=digest.hexdigest(), size=size):
+            saved_name = ""  # else another attempt took over: its ZIP counts, drop ours
     except Exception as exc:
         logger.exception("Export %s failed", export_id)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        ExportJob.fail(job.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise
     finally:
         if saved_name:

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from casework.choices import JobStatus
+from casework.jobs import Job
 from casework.models import InfringingItem, Respondent, RightsHolder, choices_check, scoped
 from notices.choices import (
     Channel,
@@ -270,8 +271,12 @@ def letter_path(instance, filename):
     return f"letters/{instance.demand.rights_holder_id}/{instance.demand_id}/{filename}"
 
 
-class Letter(models.Model):
-    """One rendered version of a demand's letter. Immutable once ready."""
+class Letter(Job):
+    """One rendered version of a demand's letter. Immutable once ready.
+
+    A job (casework.jobs): its render is claimed, leased, retried and swept like
+    every other kind; its statuses are called rendering and ready.
+    """
 
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="letters")
     version = models.PositiveIntegerField()
@@ -285,20 +290,19 @@ class Letter(models.Model):
     status = models.CharField(
         max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED
     )
-    error = models.TextField(blank=True)
     file = models.FileField(upload_to=letter_path, blank=True, max_length=500)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     render_ms = models.PositiveIntegerField("render time (ms)", null=True, blank=True)
+
+    RUNNING = LetterStatus.RENDERING
+    DONE = LetterStatus.READY
+    task_name = "notices.tasks.render_letter"
 
     objects = scoped("demand__rights_holder")
 
@@ -367,7 +371,7 @@ def export_path(instance, filename):
     return f"exports/{instance.created_by_id}/{filename}"
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """Several demands' letters as one ZIP, built by a Celery task.
 
     The row is the source of truth for status and progress; the page polls it.
@@ -378,18 +382,14 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     demands = models.ManyToManyField(Demand, related_name="+")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to=export_path, blank=True, max_length=500)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    task_name = "notices.tasks.build_export_zip"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -479,3 +479,35 @@ class ResponseFile(AppendOnly):
 
     def __str__(self):
         return self.original_name
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Deadline tomorrow (business day before)"
+    DUE = "due", "Deadline reached"
+
+
+class DemandReminder(models.Model):
+    """A deadline reminder sent for one demand. One row per demand and kind: the
+    unique constraint is what makes a reminder go out once, even when two sweeps
+    run at the same time (the second insert fails and sends nothing)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True, help_text="Addresses, one per line.")
+
+    objects = scoped("demand__rights_holder")
+
+    class Meta:
+        ordering = ["demand", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "kind"],
+                name="reminder_once_per_demand_kind",
+                violation_error_message="This reminder was already sent for this demand.",
+            ),
+            choices_check("kind", ReminderKind),
+        ]
+
+    def __str__(self):
+        return f"{self.demand_id} {self.kind}"

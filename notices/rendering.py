@@ -1,16 +1,15 @@
 """Rendering letters to PDF in Celery: the row is the source of truth, the task carries an id.
 
 ``request_render`` creates a new Letter version (queued) and enqueues it after
-commit. ``render_letter`` claims the row with one conditional UPDATE, renders,
-writes the file through the storage API and marks the row ready only if its
-claim still holds, so a redelivered or duplicate message never adds a second
-version or overwrites a newer attempt. ``sweep_stuck_letters`` re-enqueues rows
-whose message was lost or whose worker died.
+commit. ``render_letter`` claims the row (``Letter.claim``, the one job lifecycle
+of casework.jobs), renders, writes the file through the storage API and marks the
+row ready only if its claim still holds, so a redelivered or duplicate message
+never adds a second version or overwrites a newer attempt. The job sweeper
+re-enqueues rows whose message was lost or whose worker died.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
@@ -21,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -36,19 +35,10 @@ logger = logging.getLogger(__name__)
 
 # Errors worth another attempt: the database or the storage went away for a moment.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-# A letter whose render was started this many times is marked failed, not retried
-# again (a document that kills its worker each time must not loop forever).
-MAX_ATTEMPTS = 5
 
 
 class RenderRefused(Exception):
     """A render cannot be requested; the message says why."""
-
-
-def _enqueue(letter_id: int) -> None:
-    from notices.tasks import render_letter as render_task
-
-    render_task.delay(letter_id)
 
 
 def new_version(demand, *, template, purpose, snapshot, by=None) -> Letter:
@@ -78,7 +68,7 @@ def new_version(demand, *, template, purpose, snapshot, by=None) -> Letter:
             f"template v{template.version}) queued."
         ),
     )
-    transaction.on_commit(lambda: _enqueue(letter.pk))
+    letter.enqueue()
     return letter
 
 
@@ -137,46 +127,9 @@ def _retry_record(demand, letter, *, by=None) -> Letter:
         detail=f"Letter of record (version {letter.version}) failed ({letter.error}); "
         "queued again.",
     )
-    transaction.on_commit(lambda: _enqueue(letter.pk))
+    letter.enqueue()
     letter.refresh_from_db()
     return letter
-
-
-def _lease() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS)
-
-
-def claim(letter_id: int) -> int | None:
-    """Take a letter for rendering: queued, or rendering with an expired lease.
-
-    Returns the attempt number this claim owns, or None when there is nothing
-    to do (the row is gone, already ready or failed, or another worker holds a
-    live claim). One UPDATE decides, so two workers cannot both win.
-    """
-    now = timezone.now()
-    expired = now - _lease()
-    with transaction.atomic():
-        claimed = Letter.objects.filter(
-            Q(status=LetterStatus.QUEUED)
-            | Q(status=LetterStatus.RENDERING, started_at__lt=expired),
-            pk=letter_id,
-        ).update(
-            status=LetterStatus.RENDERING,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            error="",
-        )
-        if not claimed:
-            return None
-        attempt = Letter.objects.values_list("attempts", flat=True).get(pk=letter_id)
-        if attempt > MAX_ATTEMPTS:
-            Letter.objects.filter(pk=letter_id, attempts=attempt).update(
-                status=LetterStatus.FAILED,
-                error=f"Gave up after {MAX_ATTEMPTS} attempts (the worker died or timed out).",
-                finished_at=now,
-            )
-            return None
-    return attempt
 
 
 def render_letter(letter_id: int) -> None:
@@ -185,11 +138,13 @@ def render_letter(letter_id: int) -> None:
     Raises only transient errors (for the task to retry); any other error is
     recorded on the row as ``failed`` with its reason.
     """
-    attempt = claim(letter_id)
+    attempt = Letter.claim(letter_id, error="")
     if attempt is None:
-        logger.info("Letter %s: nothing to render (gone, done or claimed).", letter_id)
+        logger.info(
+            "Letter %s: nothing to render (gone, done, claimed or over the cap).",
+            letter_id,
+        )
         return
-    mine = Letter.objects.filter(pk=letter_id, status=LetterStatus.RENDERING, attempts=attempt)
     started = time.monotonic()
     saved_name = ""
     try:
@@ -210,13 +165,13 @@ def render_letter(letter_id: int) -> None:
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"
         saved_name = default_storage.save(letter_path_for(letter, name), ContentFile(pdf))
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        won = mine.update(
-            status=LetterStatus.READY,
+        won = Letter.finish(
+            letter_id,
+            attempt,
             file=saved_name,
             sha256=digest,
             pages=pages,
             size=len(pdf),
-            finished_at=timezone.now(),
             render_ms=elapsed_ms,
         )
         if not won:  # another attempt took over meanwhile; its result counts
@@ -229,23 +184,18 @@ def render_letter(letter_id: int) -> None:
         )
     except TRANSIENT_ERRORS as exc:
         # Back to queued so the retry (or the sweeper) can claim it again.
-        _safely_update(mine, status=LetterStatus.QUEUED, error=f"Attempt {attempt}: {exc}")
+        _safely(Letter.release, letter_id, attempt, f"Attempt {attempt}: {exc}")
         raise
     except SoftTimeLimitExceeded:
-        _safely_update(
-            mine,
-            status=LetterStatus.FAILED,
-            error=f"Rendering took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s.",
-            finished_at=timezone.now(),
+        _safely(
+            Letter.fail,
+            letter_id,
+            attempt,
+            f"Rendering took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} s.",
         )
     except Exception as exc:  # a permanent error: record it; retrying would fail again
         logger.exception("Letter %s failed", letter_id)
-        _safely_update(
-            mine,
-            status=LetterStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        _safely(Letter.fail, letter_id, attempt, f"{type(exc).__name__}: {exc}")
     finally:
         if saved_name:
             _safely_delete(saved_name)
@@ -255,9 +205,9 @@ def letter_path_for(letter, filename: str) -> str:
     return letter._meta.get_field("file").generate_filename(letter, filename)
 
 
-def _safely_update(queryset, **changes) -> None:
+def _safely(record, *args) -> None:
     try:
-        queryset.update(**changes)
+        record(*args)
     except DatabaseError:
         logger.exception("Could not record the render outcome")
 
@@ -267,26 +217,3 @@ def _safely_delete(name: str) -> None:
         default_storage.delete(name)
     except OSError:
         logger.exception("Could not delete %s", name)
-
-
-def stuck_letters():
-    """Letters queued or rendering for longer than STUCK_AFTER_SECONDS."""
-    cutoff = timezone.now() - _lease()
-    return Letter.objects.filter(
-        Q(status=LetterStatus.QUEUED, queued_at__lt=cutoff)
-        | Q(status=LetterStatus.RENDERING, started_at__lt=cutoff)
-    )
-
-
-def sweep_stuck_letters() -> list[int]:
-    """Re-enqueue letters whose message was lost or whose worker died; returns their ids."""
-    ids = list(stuck_letters().order_by("pk").values_list("pk", flat=True)[:500])
-    if ids:
-        # Restart the clock of queued ones, so a long queue is not re-enqueued every sweep.
-        Letter.objects.filter(pk__in=ids, status=LetterStatus.QUEUED).update(
-            queued_at=timezone.now()
-        )
-        for letter_id in ids:
-            _enqueue(letter_id)
-        logger.warning("Re-enqueued %s stuck letter(s): %s", len(ids), ids)
-    return ids

@@ -1,10 +1,11 @@
 """Celery tasks of notices: thin wrappers taking primary keys; the rules live in
-notices.rendering and notices.exports. Late acknowledgement and time limits come
-from the CELERY_* settings."""
+notices.rendering, notices.exports and notices.deadlines. Late acknowledgement and
+time limits come from the CELERY_* settings; stuck renders and exports are
+re-enqueued by the one job sweeper (casework.tasks.jobs.sweep_jobs)."""
 
 from celery import shared_task
 
-from notices import exports, rendering
+from notices import deadlines, exports, rendering
 
 
 @shared_task(
@@ -19,10 +20,15 @@ def render_letter(letter_id: int) -> None:
 
 
 @shared_task
-def sweep_stuck_letters() -> int:
-    return len(rendering.sweep_stuck_letters())
+def build_export_zip(export_id: int) -> None:
+    exports.build_export(export_id)
 
 
 @shared_task
-def build_export_zip(export_id: int) -> None:
-    exports.build_export(export_id)
+def sweep_deadlines():
+    return deadlines.sweep_deadlines()
+
+
+@shared_task
+def send_reminders():
+    return len(deadlines.send_reminders())

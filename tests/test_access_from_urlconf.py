@@ -41,7 +41,8 @@ def _make_every_kind_of_object(client_for):
     """Do what people do, so that every kind of page exists: an approved demand with a
     render under way, a response with a file, a ZIP export, an import being previewed
     and a dashboard report; the worker finishes the jobs."""
-    from casework.models import DashboardReport, InfringingItem
+    from casework.models import InfringingItem
+    from dashboards.models import DashboardReport
     from notices import drafting, responses, workflow
     from notices.models import Demand, ExportJob
 

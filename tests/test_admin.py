@@ -5,8 +5,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from casework.demo import load_demo
 from casework.models import InfringingItem
+from notices.demo import load_demo
 from tests.factories import UserFactory
 
 MODELS = [m for app in ("casework", "notices") for m in apps.get_app_config(app).get_models()]

@@ -43,7 +43,7 @@ def stack(transactional_db, tmp_path, settings):
         "STATIC_MANIFEST": "true",
         "SECURE_SSL_REDIRECT": "true",
         "SECURE_COOKIES": "true",
-        "LETTER_SWEEP_SECONDS": "1",
+        "JOB_SWEEP_SECONDS": "1",
         "DESIST_VAR_DIR": str(tmp_path),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -117,7 +117,7 @@ def stack(transactional_db, tmp_path, settings):
 
 
 def test_production_processes_serve_render_and_schedule(stack):
-    from casework.demo import load_demo
+    from notices.demo import load_demo
 
     base, procs, logs = stack
     load_demo()
@@ -166,10 +166,10 @@ def test_production_processes_serve_render_and_schedule(stack):
     wait_for(ready, 120, "the worker to render the letter")
     assert Letter.objects.get(pk=letter.pk).pages >= 2
 
-    # Beat sends the letter sweeper (every second here) and the worker runs it.
-    wait_for(lambda: "notices.tasks.sweep_stuck_letters" in logs["beat"].read_text(), 60, "beat")
+    # Beat sends the job sweeper (every second here) and the worker runs it.
+    wait_for(lambda: "casework.tasks.jobs.sweep_jobs" in logs["beat"].read_text(), 60, "beat")
     wait_for(
-        lambda: "notices.tasks.sweep_stuck_letters" in logs["worker"].read_text(),
+        lambda: "casework.tasks.jobs.sweep_jobs" in logs["worker"].read_text(),
         60,
         "the worker to run the sweeper beat sent",
     )

@@ -1,4 +1,5 @@
 """Celery tasks of casework (found by autodiscover_tasks): thin wrappers that call the
-modules holding the rules. Imports in imports.py, verification and sweeps in checks.py."""
+modules holding the rules. Imports in imports.py, verification and quiet periods in
+checks.py, the one job sweeper in jobs.py."""
 
-from casework.tasks import checks, imports  # noqa: F401
+from casework.tasks import checks, imports, jobs  # noqa: F401

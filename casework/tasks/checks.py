@@ -1,22 +1,28 @@
-"""Verification checks, sweeps, reminders and the dashboard report: thin tasks.
+"""Verification checks and the quiet-period sweep: thin tasks.
 
-The rules live in casework.verification, casework.sweeps and casework.dashboard;
+The rules live in casework.verification and casework.quiet;
 tasks carry primary keys only, run with late acknowledgement (settings), and
 retry only named transient exceptions, with backoff and jitter.
 """
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
-from casework import dashboard, sweeps, verification
+from casework import quiet, verification
 
 
 @shared_task
 def check_due_items():
-    """Enqueue a check for every item whose next check is due (one batch per run)."""
-    ids = verification.due_items()
-    for item_id in ids:
-        check_item.delay(item_id)
+    """Enqueue a check for every item whose next check is due (one batch per run).
+
+    The items are claimed in the query that selects them (their next check time is
+    moved forward), so an item is enqueued once even when its check is slow to run
+    (the per-host limit); the messages go out after that UPDATE commits."""
+    with transaction.atomic():
+        ids = verification.claim_due_items()
+        for item_id in ids:
+            check_item.delay_on_commit(item_id)
     return len(ids)
 
 
@@ -44,29 +50,4 @@ def check_item(self, item_id, requested_by_id=None, force=False):
 
 @shared_task
 def sweep_quiet_periods():
-    return len(sweeps.sweep_quiet_periods())
-
-
-@shared_task
-def sweep_deadlines():
-    return sweeps.sweep_deadlines()
-
-
-@shared_task
-def send_reminders():
-    return len(sweeps.send_reminders())
-
-
-@shared_task
-def render_dashboard_report(report_id):
-    """Render one DashboardReport row to PDF (status kept on the row)."""
-    dashboard.render_report(report_id)
-
-
-@shared_task
-def requeue_stuck_reports():
-    """Re-enqueue reports whose broker message was lost (queued/running too long)."""
-    ids = dashboard.stuck_reports()
-    for report_id in ids:
-        render_dashboard_report.delay(report_id)
-    return len(ids)
+    return len(quiet.sweep_quiet_periods())

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -1222,7 +1223,13 @@ def generate(
                 ["demand_id", "position", "kind", "text", "status", "status_changed_at"],
                 remedy_rows(demand_plans),
             )
-            writer.write(StageEvent, EVENT_COLUMNS, event_rows(cat, plan))
+            # StageEvent.demand is a generic link: the demand's content type goes with its id.
+            demand_type = ContentType.objects.get_for_model(Demand).pk
+            writer.write(
+                StageEvent,
+                [*EVENT_COLUMNS, "demand_type_id"],
+                ((*row, demand_type if row[-1] else None) for row in event_rows(cat, plan)),
+            )
             log(f"  wrote demands, remedies and events in {time.monotonic() - step:.1f}s")
         reset_sequences(
             [InfringingItem._meta.db_table, Demand._meta.db_table, *writer.counts.keys()]

@@ -58,6 +58,9 @@ def _check_data_set():
     assert Demand.items.through.objects.exists()
     generated = Demand.objects.filter(prepared_by__username=loadgen.LOAD_USER)
     assert Remedy.objects.filter(demand__in=generated).count() == 4 * DEMANDS
+    # The "demand sent" events link their demand (a generic link: type and id).
+    sent_event = StageEvent.objects.filter(source="demand").first()
+    assert isinstance(sent_event.demand, Demand) and sent_event.demand in generated
     statuses = set(generated.values_list("status", flat=True))
     assert DemandStatus.SENT in statuses or DemandStatus.RESPONDED in statuses
     assert {DemandStatus.DRAFT, DemandStatus.IN_REVIEW, DemandStatus.APPROVED} & statuses

@@ -99,3 +99,25 @@ def test_manager_reads_funnel_follows_figure_and_downloads_report(
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+    page.locator("#reports-panel").screenshot(path="/work/shots/i9-split-report-done.png")
+
+
+def test_a_report_whose_worker_keeps_dying_shows_failed_with_its_reason(page, case, manager):
+    """The job lifecycle's attempt cap: the panel says why and stops polling."""
+    from casework import jobs
+    from dashboards.models import DashboardReport
+
+    report = DashboardReport.objects.create(requested_by=manager)
+    for _ in range(DashboardReport.max_attempts):
+        DashboardReport.claim(report.pk)  # a worker takes it, then is killed
+        DashboardReport.objects.filter(pk=report.pk).update(
+            lease_until=timezone.now() - dt.timedelta(seconds=1)
+        )
+        jobs.sweep()
+    sign_in(page, manager.username)
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url("**/dashboard/")
+    row = page.locator('#reports-panel li[data-status="failed"]')
+    assert "Gave up after 5 attempts: the worker died or timed out." in row.inner_text()
+    assert page.locator("#reports-panel[hx-get]").count() == 0  # no more polling
+    page.locator("main").screenshot(path="/work/shots/i9-split-report-failed.png")

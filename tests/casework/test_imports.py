@@ -295,9 +295,10 @@ def test_a_failure_mid_insert_leaves_nothing_written(catalogue, netflix, legal, 
         InfringingItem.elements.through.objects.count(),
     )
     monkeypatch.setattr(imports, "_existing_ids", lambda holder, urls: {})
-    assert imports.start_running(job.pk, JobStatus.PENDING)
+    attempt = imports.start_running(job.pk)
+    assert attempt == 1
     with pytest.raises(IntegrityError):
-        imports.execute(job.pk)
+        imports.execute(job.pk, attempt)
     after = (
         InfringingItem.objects.count(),
         StageEvent.objects.count(),
@@ -577,8 +578,9 @@ def test_progress_is_visible_outside_the_open_import_transaction(
             seen.append(cursor.fetchone())
 
     try:
-        assert imports.start_running(job.pk, JobStatus.PENDING)
-        imports.execute(job.pk, progress=progress)
+        attempt = imports.start_running(job.pk)
+        assert attempt == 1
+        imports.execute(job.pk, attempt, progress=progress)
     finally:
         writer.close()
         onlooker.close()

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from casework.choices import Stage
-from casework.demo import load_demo
 from casework.models import Franchise, InfringingItem, ProtectedElement, RightsHolder
+from notices.demo import load_demo
 from notices.models import Demand, Remedy
 
 

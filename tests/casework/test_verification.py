@@ -442,7 +442,7 @@ def test_check_now_is_for_managers_of_the_item_only(
     legal_client, outsider_client, manager_client, netflix
 ):
     item = ItemFactory(rights_holder=netflix)
-    url = reverse("dashboard:check-item", args=[item.pk])
+    url = reverse("casework:item-check", args=[item.pk])
     assert legal_client.post(url).status_code == 403
     assert outsider_client.post(url).status_code in (403, 404)
     assert manager_client.get(url).status_code == 405
@@ -460,7 +460,7 @@ def test_outsider_manager_gets_404_for_another_holders_item(warner, netflix):
     client = Client()
     client.force_login(wb_manager)
     item = ItemFactory(rights_holder=netflix)
-    assert client.post(reverse("dashboard:check-item", args=[item.pk])).status_code == 404
+    assert client.post(reverse("casework:item-check", args=[item.pk])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -472,7 +472,7 @@ def test_item_page_lists_checks_and_offers_check_now_to_managers(
     html = manager_client.get(reverse("casework:item-detail", args=[item.pk])).content.decode()
     assert "Verification checks" in html
     assert "Gone" in html and "404" in html and f"{server}/gone404-fragment" in html
-    assert reverse("dashboard:check-item", args=[item.pk]) in html
+    assert reverse("casework:item-check", args=[item.pk]) in html
     viewer_html = viewer_client.get(
         reverse("casework:item-detail", args=[item.pk])
     ).content.decode()

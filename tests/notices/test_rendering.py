@@ -59,11 +59,9 @@ def test_a_redelivered_task_does_nothing_twice(queued):
 
 
 def test_a_live_claim_is_not_taken_but_an_expired_one_is(queued, settings):
-    assert rendering.claim(queued.pk) == 1
-    assert rendering.claim(queued.pk) is None  # someone is rendering it right now
-    Letter.objects.filter(pk=queued.pk).update(
-        started_at=timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 1)
-    )
+    assert Letter.claim(queued.pk) == 1
+    assert Letter.claim(queued.pk) is None  # someone is rendering it right now
+    Letter.objects.filter(pk=queued.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
     rendering.render_letter(queued.pk)  # its worker died: take over
     letter = Letter.objects.get(pk=queued.pk)
     assert (letter.status, letter.attempts) == (LetterStatus.READY, 2)
@@ -97,21 +95,25 @@ def test_a_transient_error_is_raised_and_the_letter_requeued(queued, monkeypatch
 
 
 def test_gives_up_after_max_attempts(queued):
-    Letter.objects.filter(pk=queued.pk).update(attempts=rendering.MAX_ATTEMPTS)
+    Letter.objects.filter(pk=queued.pk).update(attempts=Letter.max_attempts)
     rendering.render_letter(queued.pk)
     letter = Letter.objects.get(pk=queued.pk)
     assert letter.status == LetterStatus.FAILED
     assert "Gave up" in letter.error
 
 
-def test_stuck_letters_are_the_old_queued_and_rendering_ones(draft, legal, settings):
-    old = timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 5)
+def test_the_sweeper_takes_the_old_queued_and_expired_rendering_ones(draft, legal, settings):
+    from casework import jobs
+
+    old = timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 5)
     fresh = rendering.request_render(draft, by=legal)
     lost = rendering.request_render(draft, by=legal)
     dead = rendering.request_render(draft, by=legal)
     done = rendering.request_render(draft, by=legal)
     Letter.objects.filter(pk=lost.pk).update(queued_at=old)
-    Letter.objects.filter(pk=dead.pk).update(status=LetterStatus.RENDERING, started_at=old)
+    Letter.objects.filter(pk=dead.pk).update(status=LetterStatus.RENDERING, lease_until=old)
     Letter.objects.filter(pk=done.pk).update(status=LetterStatus.READY, queued_at=old)
-    assert set(rendering.stuck_letters().values_list("pk", flat=True)) == {lost.pk, dead.pk}
-    assert fresh.pk not in rendering.stuck_letters().values_list("pk", flat=True)
+    swept = jobs.sweep()["notices.Letter"]
+    assert set(swept) == {lost.pk, dead.pk}
+    assert fresh.pk not in swept
+    assert jobs.sweep()["notices.Letter"] == []  # their clocks restarted

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
+from casework import jobs
 from casework.choices import JobStatus
 from notices import drafting, exports, rendering
 from notices.choices import LetterStatus
@@ -74,27 +75,27 @@ def test_the_sweeper_re_enqueues_a_render_whose_message_was_lost(
     # A letter row whose broker message never arrived.
     lost = Letter.objects.create(demand=demand, version=1, template=template, requested_by=legal)
     Letter.objects.filter(pk=lost.pk).update(
-        queued_at=timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 1)
+        queued_at=timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 1)
     )
     time.sleep(1.5)
     assert Letter.objects.get(pk=lost.pk).status == LetterStatus.QUEUED  # nobody renders it
-    assert rendering.sweep_stuck_letters() == [lost.pk]
+    assert jobs.sweep()["notices.Letter"] == [lost.pk]
     done = wait_for(lambda: finished(lost.pk))
     assert done.status == LetterStatus.READY, done.error
     assert Letter.objects.filter(demand=demand).count() == 1
-    assert rendering.sweep_stuck_letters() == []
+    assert jobs.sweep()["notices.Letter"] == []
 
 
 def test_the_sweeper_task_runs_on_the_worker(celery_worker_real, legal, items, settings):
-    from notices.tasks import sweep_stuck_letters
+    from casework.tasks.jobs import sweep_jobs
 
     demand = drafting.draft_demand(legal, [items[0].pk])
     template = demand.rights_holder.letter_templates.get()
     lost = Letter.objects.create(demand=demand, version=1, template=template)
     Letter.objects.filter(pk=lost.pk).update(
-        queued_at=timezone.now() - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS + 1)
+        queued_at=timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 1)
     )
-    sweep_stuck_letters.delay()
+    sweep_jobs.delay()
     assert wait_for(lambda: finished(lost.pk)).status == LetterStatus.READY
 
 

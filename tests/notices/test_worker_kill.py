@@ -3,7 +3,7 @@ restarted worker, with exactly one ready version (late ack + lease on the row).
 
 The worker runs as a real `celery -A config worker --pool=prefork` process on the
 real Redis broker, with a short visibility timeout so Redis redelivers the
-unacknowledged message, and a short lease (STUCK_AFTER_SECONDS) so the
+unacknowledged message, and a short lease (JOB_LEASE_SECONDS) so the
 redelivered task may take over the dead worker's claim.
 """
 
@@ -38,7 +38,7 @@ def worker_env():
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY),
-        STUCK_AFTER_SECONDS=str(LEASE),
+        JOB_LEASE_SECONDS=str(LEASE),
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONUNBUFFERED="1",
     )

@@ -153,7 +153,7 @@ def test_sending_sets_deadline_letter_of_record_and_notifies_items(draft, legal,
     for item in items:
         item.refresh_from_db()
         assert item.stage == Stage.NOTIFIED
-    events = StageEvent.objects.filter(source=EventSource.DEMAND, demand=sent)
+    events = StageEvent.objects.filter(source=EventSource.DEMAND, demand_id=sent.pk)
     assert events.count() == len(items)
     event = DemandEvent.objects.get(demand=sent, action="sent")
     assert "deadline 5:00 p.m. PT on Wednesday, March 11, 2026" in event.detail
@@ -195,7 +195,7 @@ def test_sending_leaves_items_past_identified_alone(draft, legal, manager, items
     demand = advance(draft, S.SENT, legal=legal, manager=manager)
     items[0].refresh_from_db()
     assert items[0].stage == Stage.REMOVED
-    assert StageEvent.objects.filter(demand=demand).count() == 2
+    assert StageEvent.objects.filter(demand_id=demand.pk).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -294,5 +294,5 @@ def test_a_double_click_on_send_sends_once(legal, manager, items, template):
         t.join()
     assert sorted(outcomes) == ["refused", "sent"]
     assert DemandEvent.objects.filter(demand=demand, action="sent").count() == 1
-    assert StageEvent.objects.filter(demand=demand).count() == len(items)
+    assert StageEvent.objects.filter(demand_id=demand.pk).count() == len(items)
     assert demand.letters.filter(purpose=LetterPurpose.RECORD).count() == 1

@@ -43,8 +43,8 @@ def loop_figures(user, today: dt.date) -> dict:
     from django.utils import timezone
 
     from casework.choices import Stage
-    from casework.dashboard import FUNNEL_STAGES, OVERDUE_LIMIT, week_starts
     from casework.models import InfringingItem, StageEvent, member_holder_ids
+    from dashboards.figures import FUNNEL_STAGES, OVERDUE_LIMIT, week_starts
     from notices.choices import RemedyStatus
     from notices.models import Demand, Remedy
     from notices.workflow import AFTER_SENDING
@@ -144,7 +144,7 @@ def _close(a, b) -> bool:
 
 def compare(data: dict, loops: dict) -> list[str]:
     """Which figures differ between the dashboard and the loops (names only)."""
-    from casework.dashboard import FUNNEL_STAGES
+    from dashboards.figures import FUNNEL_STAGES
 
     differ = []
     funnel = {
@@ -192,8 +192,8 @@ def dashboard_scenario(ctx):
     from django.test import Client
     from django.urls import reverse
 
-    from casework import dashboard
     from casework.models import InfringingItem, StageEvent
+    from dashboards import figures as dashboard
 
     manager = _manager(ctx)
     items = InfringingItem.objects.filter(rights_holder=ctx.holder).count()

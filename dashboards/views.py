@@ -1,5 +1,5 @@
-"""Manager dashboard, its CSV and PDF exports, the demand status board, and
-"check now" for one item. Thin views: figures come from casework.dashboard.
+"""Manager dashboard, its CSV and PDF exports, and the demand status board.
+Thin views: figures come from dashboards.figures.
 
 Who sees what: the dashboard and its exports are for managers (the design gives
 dashboards to managers; legal staff and viewers get 403, like every other
@@ -22,11 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from casework import dashboard
 from casework.access import get_for, require_manager
-from casework.choices import JobStatus, Stage
-from casework.inputs import safe_next
-from casework.models import DashboardReport, InfringingItem
+from casework.choices import JobStatus
+from dashboards import figures as dashboard
+from dashboards.models import DashboardReport
+from notices.choices import RemedyKind, RemedyStatus
+from notices.models import Remedy, Response
+from notices.workflow import AFTER_SENDING, is_overdue_q
 
 RECENT_REPORTS = 5
 
@@ -50,7 +52,7 @@ def dashboard_view(request):
     reports = _reports(request.user)
     return render(
         request,
-        "casework/dashboard.html",
+        "dashboards/dashboard.html",
         {
             "nav": "dashboard",
             "form": form,
@@ -92,10 +94,9 @@ def report_create(request):
     require_manager(request.user)
     form = dashboard.DashboardFilterForm(request.POST, user=request.user)
     sel = dashboard.Selection.from_form(form, request.user)
-    report = DashboardReport.objects.create(requested_by=request.user, filters=sel.as_params())
-    from casework.tasks.checks import render_dashboard_report
-
-    transaction.on_commit(lambda: render_dashboard_report.delay(report.pk))
+    with transaction.atomic():
+        report = DashboardReport.objects.create(requested_by=request.user, filters=sel.as_params())
+        report.enqueue()
     messages.success(request, "The PDF report is being prepared; it appears below when ready.")
     query = urlencode(sel.as_params())
     return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#reports")
@@ -109,7 +110,7 @@ def report_list(request):
     reports = _reports(request.user)
     return render(
         request,
-        "casework/dashboard_reports.html",
+        "dashboards/dashboard_reports.html",
         {"reports": reports, "polling": any(r.unfinished for r in reports)},
     )
 
@@ -132,10 +133,6 @@ def report_download(request, pk):
 @require_GET
 def board(request):
     """Every open demand's remedies as a grid: status and since when."""
-    from notices.choices import RemedyKind, RemedyStatus
-    from notices.models import Remedy, Response
-    from notices.workflow import AFTER_SENDING, is_overdue_q
-
     form, sel = _selection(request)
     demands = sel.demands().filter(status__in=sorted(AFTER_SENDING))
     # The compliance figures link here: demands with a remedy of this kind and status.
@@ -186,7 +183,7 @@ def board(request):
     params.update({f"remedy_{k}": v for k, v in wanted.items()})
     return render(
         request,
-        "casework/board.html",
+        "dashboards/board.html",
         {
             "nav": "dashboard",
             "form": form,
@@ -201,23 +198,3 @@ def board(request):
             },
         },
     )
-
-
-@login_required
-@require_POST
-def check_item_now(request, pk):
-    """A manager asks for a verification check of one item now (runs on the worker)."""
-    item = get_for(request.user, InfringingItem.objects, "manage", pk=pk)
-    if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
-        messages.error(request, "Only notified, removed or ceased items are checked.")
-    else:
-        from casework.tasks.checks import check_item
-
-        user_id = request.user.pk
-        transaction.on_commit(lambda: check_item.delay(item.pk, user_id, True))
-        messages.success(request, "Check queued: its result appears in the checks list.")
-    return redirect(_back_to_item(request, item))
-
-
-def _back_to_item(request, item):
-    return safe_next(request, reverse("casework:item-detail", args=[item.pk]))

@@ -32,15 +32,23 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncWeek
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.choices import Stage
 from casework.inputs import BoundedDateField
 from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
+from dashboards.models import DashboardReport
+from notices.choices import DemandStatus, RemedyKind, RemedyStatus
+from notices.models import Demand, Remedy
+from notices.pdf import html_to_pdf
+from notices.workflow import AFTER_SENDING, is_overdue_q
 
 OVERDUE_LIMIT = 50
 WEEKS = 26
@@ -67,8 +75,6 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from notices.models import Demand
-
         self.fields["rights_holder"].queryset = RightsHolder.objects.for_user(user)
         self.fields["franchise"].queryset = Franchise.objects.for_user(user).select_related(
             "rights_holder"
@@ -158,8 +164,6 @@ class Selection:
         return InfringingItem.objects.for_user(self.user).filter(self.item_q(), self.item_dates_q())
 
     def demand_q(self, prefix="") -> Q:
-        from notices.models import Demand
-
         q = Q()
         if self.rights_holder:
             q &= Q(**{f"{prefix}rights_holder": self.rights_holder})
@@ -182,13 +186,9 @@ class Selection:
         return q
 
     def demands(self):
-        from notices.models import Demand
-
         return Demand.objects.for_user(self.user).filter(self.demand_q())
 
     def remedies(self):
-        from notices.models import Remedy
-
         return Remedy.objects.for_user(self.user).filter(self.demand_q("demand__"))
 
     # -- links to the lists behind the figures --
@@ -324,9 +324,6 @@ def funnel(sel: Selection) -> dict:
 
 def demand_statuses(sel: Selection) -> dict:
     """Demands per status per holder, and how many are overdue (1 query)."""
-    from notices.choices import DemandStatus
-    from notices.workflow import is_overdue_q
-
     rows = (
         sel.demands()
         .values("rights_holder_id", "rights_holder__name", "status")
@@ -375,8 +372,6 @@ def demand_statuses(sel: Selection) -> dict:
 
 def overdue_demands(sel: Selection) -> list[dict]:
     """The overdue demands, oldest deadline first, with days overdue (1 query)."""
-    from notices.workflow import is_overdue_q
-
     rows = (
         sel.demands()
         .filter(is_overdue_q())
@@ -547,9 +542,6 @@ def chart(weeks: list[dict], width=780, height=240) -> dict:
 def compliance(sel: Selection) -> list[dict]:
     """Per respondent and remedy kind: remedies pending / complied / partly / refused,
     over demands that were sent (1 query)."""
-    from notices.choices import RemedyKind, RemedyStatus
-    from notices.workflow import AFTER_SENDING
-
     counts = {s.value: Count("pk", filter=Q(status=s)) for s in RemedyStatus}
     rows = (
         sel.remedies()
@@ -706,64 +698,33 @@ def _blank(value):
 def render_report(report_id) -> None:
     """Render a DashboardReport row to PDF; the row records status, timings and errors.
 
-    Returns quietly when the row is gone or already done; claims the row with
-    one conditional UPDATE, so a redelivered task does not render twice at once
-    unless the first attempt died (status still running after a restart).
+    Claims the row (casework.jobs): a report that is gone, done, failed or held by
+    a live claim is left alone, so a redelivered task never renders it twice; one
+    whose worker died is taken again once its lease expires.
     """
-    from django.core.files.base import ContentFile
-    from django.db.models import F
-    from django.template.loader import render_to_string
-
-    from casework.choices import JobStatus
-    from casework.models import DashboardReport
-    from notices.pdf import html_to_pdf
-
-    claimed = DashboardReport.objects.filter(
-        pk=report_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).update(status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
-    if not claimed:
+    attempt = DashboardReport.claim(report_id, error="")
+    if attempt is None:
         return
     report = DashboardReport.objects.select_related("requested_by").get(pk=report_id)
+    saved_name = ""
     try:
         user = report.requested_by
         form = DashboardFilterForm(report.filters, user=user)
         sel = Selection.from_form(form, user)
         data = figures(sel)
         html = render_to_string(
-            "casework/dashboard_report.html",
+            "dashboards/dashboard_report.html",
             {"sel": sel, "data": data, "report": report, "generated_at": timezone.now()},
         )
         pdf = html_to_pdf(html)
         name = f"dashboard-{report.pk}-{timezone.now():%Y%m%d-%H%M%S}.pdf"
         report.file.save(name, ContentFile(pdf), save=False)
-        DashboardReport.objects.filter(pk=report.pk).update(
-            status=JobStatus.DONE,
-            file=report.file.name,
-            size=len(pdf),
-            error="",
-            finished_at=timezone.now(),
-        )
+        saved_name = report.file.name
+        if DashboardReport.finish(report.pk, attempt, file=saved_name, size=len(pdf)):
+            saved_name = ""  # else another attempt took over: its file counts
     except Exception as exc:
-        DashboardReport.objects.filter(pk=report.pk).update(
-            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )  # fmt: skip
+        DashboardReport.fail(report.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise
-
-
-def stuck_reports(now=None, max_attempts=3) -> list[int]:
-    """Reports queued or running for longer than STUCK_AFTER_SECONDS (lost messages)."""
-    from django.conf import settings
-
-    from casework.choices import JobStatus
-    from casework.models import DashboardReport
-
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.STUCK_AFTER_SECONDS)
-    return list(
-        DashboardReport.objects.filter(
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-            created_at__lt=cutoff,
-            attempts__lt=max_attempts,
-        ).values_list("pk", flat=True)
-    )
+    finally:
+        if saved_name:
+            default_storage.delete(saved_name)

@@ -18,9 +18,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import dashboard, stages
+from casework import stages
 from casework.choices import JobStatus, Role, Stage
-from casework.models import DashboardReport, InfringingItem, RightsHolder, StageEvent
+from casework.models import InfringingItem, RightsHolder, StageEvent
+from dashboards import figures as dashboard
+from dashboards.models import DashboardReport
 from notices.choices import DemandStatus, RemedyKind, RemedyStatus
 from notices.models import Demand, Remedy
 from notices.workflow import AFTER_SENDING
@@ -572,7 +574,7 @@ def test_failed_render_is_recorded_on_the_row(manager, monkeypatch):
     def broken(html):
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr("notices.pdf.html_to_pdf", broken)
+    monkeypatch.setattr("dashboards.figures.html_to_pdf", broken)
     with pytest.raises(RuntimeError):
         dashboard.render_report(report.pk)
     report.refresh_from_db()
@@ -581,12 +583,14 @@ def test_failed_render_is_recorded_on_the_row(manager, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_stuck_reports_are_found_for_requeue(manager):
+def test_stuck_reports_are_found_by_the_job_sweeper(manager):
     from django.utils import timezone
+
+    from casework import jobs
 
     old = DashboardReport.objects.create(requested_by=manager)
     DashboardReport.objects.create(requested_by=manager)
     DashboardReport.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - dt.timedelta(hours=1)
+        queued_at=timezone.now() - dt.timedelta(hours=1)
     )
-    assert dashboard.stuck_reports() == [old.pk]
+    assert jobs.sweep()["dashboards.DashboardReport"] == [old.pk]

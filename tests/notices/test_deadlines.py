@@ -8,11 +8,12 @@ import time_machine
 from django.db import IntegrityError
 from django.utils import timezone
 
-from casework import stages, sweeps
+from casework import quiet, stages
 from casework.choices import EventSource, Role, Stage
-from casework.models import DemandReminder, InfringingItem, ReminderKind, StageEvent
+from casework.models import InfringingItem, StageEvent
+from notices import deadlines as sweeps
 from notices.choices import DemandStatus, RemedyKind, RemedyStatus
-from notices.models import Demand, Remedy
+from notices.models import Demand, DemandReminder, Remedy, ReminderKind
 from tests.factories import ItemFactory, RespondentFactory, UserFactory
 
 UTC = dt.UTC
@@ -58,12 +59,12 @@ def test_removed_item_becomes_ceased_after_the_quiet_period(netflix):
     removed_at = dt.datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
     item = removed_item(netflix, removed_at)
     with time_machine.travel(removed_at + dt.timedelta(days=29, hours=23), tick=False):
-        assert sweeps.sweep_quiet_periods() == []
+        assert quiet.sweep_quiet_periods() == []
     item.refresh_from_db()
     assert item.stage == Stage.REMOVED
     with time_machine.travel(removed_at + dt.timedelta(days=30), tick=False):
-        assert sweeps.sweep_quiet_periods() == [item.pk]
-        assert sweeps.sweep_quiet_periods() == []  # idempotent
+        assert quiet.sweep_quiet_periods() == [item.pk]
+        assert quiet.sweep_quiet_periods() == []  # idempotent
     item.refresh_from_db()
     assert item.stage == Stage.CEASED
     event = StageEvent.objects.filter(item=item).latest("at")
@@ -82,9 +83,9 @@ def test_a_relapse_restarts_the_quiet_period(netflix):
     stages.transition(item, Stage.NOTIFIED, reason="live again", at=first + dt.timedelta(20))
     stages.transition(item, Stage.REMOVED, reason="gone again", at=first + dt.timedelta(25))
     with time_machine.travel(first + dt.timedelta(days=31), tick=False):
-        assert sweeps.sweep_quiet_periods() == []
+        assert quiet.sweep_quiet_periods() == []
     with time_machine.travel(first + dt.timedelta(days=55), tick=False):
-        assert sweeps.sweep_quiet_periods() == [item.pk]
+        assert quiet.sweep_quiet_periods() == [item.pk]
 
 
 @pytest.mark.django_db
@@ -96,9 +97,9 @@ def test_each_holder_has_its_own_quiet_period(netflix, warner):
     notified = ItemFactory(rights_holder=netflix)
     InfringingItem.objects.filter(pk=notified.pk).update(stage=Stage.NOTIFIED)
     with time_machine.travel(at + dt.timedelta(days=10), tick=False):
-        assert sweeps.sweep_quiet_periods() == [wb.pk]
+        assert quiet.sweep_quiet_periods() == [wb.pk]
     with time_machine.travel(at + dt.timedelta(days=40), tick=False):
-        assert sweeps.sweep_quiet_periods() == [nf.pk]
+        assert quiet.sweep_quiet_periods() == [nf.pk]
     notified.refresh_from_db()
     assert notified.stage == Stage.NOTIFIED
 
@@ -235,7 +236,7 @@ def test_the_database_refuses_a_second_reminder_of_a_kind(netflix):
 @pytest.mark.django_db
 def test_a_failed_send_leaves_no_row_and_is_retried(netflix, legal, settings, mailoutbox):
     demand = make_demand(netflix, deadline=MONDAY, by=legal)
-    settings.EMAIL_BACKEND = "tests.casework.test_sweeps.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.notices.test_deadlines.BrokenBackend"
     monday = dt.datetime.combine(MONDAY, dt.time(9), tzinfo=UTC)
     with time_machine.travel(monday, tick=False), pytest.raises(ConnectionRefusedError):
         sweeps.send_reminders()
@@ -260,11 +261,12 @@ def test_sweep_tasks_run_on_the_worker(celery_worker_real, netflix, legal):
     import time
 
     from casework.tasks import checks
+    from notices import tasks
 
     today = timezone.localdate()
     demand = make_demand(netflix, deadline=today - dt.timedelta(days=2), by=legal)
     item = removed_item(netflix, timezone.now() - dt.timedelta(days=netflix.quiet_period_days + 1))
-    checks.sweep_deadlines.delay()
+    tasks.sweep_deadlines.delay()
     checks.sweep_quiet_periods.delay()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

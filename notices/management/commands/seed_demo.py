@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from casework.demo import DEMO_PASSWORD, load_demo
+from casework.demo import DEMO_PASSWORD
+from notices.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Periodic sweeps: quiet periods, overdue demands, deadline reminders.
+"""Demand deadlines: the overdue sweep and deadline reminders (beat tasks in notices.tasks).
 
 Each sweep is idempotent: running it twice, or in two workers at once, changes
 nothing more than running it once. Clocks come from ``django.utils.timezone``
@@ -18,16 +18,15 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from casework.choices import EventSource, Role, Stage
-from casework.models import DemandReminder, InfringingItem, ReminderKind, RightsHolder
-from casework.stages import TransitionError, transition
+from casework.choices import Role
+from notices.choices import RemedyStatus
+from notices.models import Demand, DemandEvent, DemandReminder, Remedy, ReminderKind
+from notices.workflow import AFTER_SENDING, is_overdue_q
 
 logger = logging.getLogger(__name__)
 
 
 def _open_statuses():
-    from notices.workflow import AFTER_SENDING
-
     return sorted(AFTER_SENDING)
 
 
@@ -39,46 +38,10 @@ def previous_business_day(day: dt.date) -> dt.date:
     return day
 
 
-# --- Quiet periods ----------------------------------------------------------------
-
-
-def sweep_quiet_periods(now=None) -> list[int]:
-    """Removed items that stayed removed for their holder's quiet period become ceased.
-
-    An item still in ``removed`` has not relapsed since it got there (a relapse
-    moves it back to notified and resets ``stage_changed_at``), so the time in
-    the stage is the time without a relapse. Returns the ids moved.
-    """
-    now = now or timezone.now()
-    moved = []
-    for holder in RightsHolder.objects.only("pk", "quiet_period_days"):
-        cutoff = now - dt.timedelta(days=holder.quiet_period_days)
-        due = InfringingItem.objects.filter(
-            rights_holder=holder, stage=Stage.REMOVED, stage_changed_at__lte=cutoff
-        ).values_list("pk", flat=True)
-        for item_id in due.iterator():
-            try:
-                transition(
-                    item_id,
-                    Stage.CEASED,
-                    source=EventSource.SWEEP,
-                    reason=f"Not seen again for {holder.quiet_period_days} days.",
-                    at=now,
-                )
-            except TransitionError:
-                # Moved by someone else since the query: the lock saw its real stage.
-                continue
-            moved.append(item_id)
-    return moved
-
-
 # --- Overdue -------------------------------------------------------------------------
 
 
 def _pending_remedy():
-    from notices.choices import RemedyStatus
-    from notices.models import Remedy
-
     return Exists(Remedy.objects.filter(demand=OuterRef("pk"), status=RemedyStatus.PENDING))
 
 
@@ -88,8 +51,6 @@ def sweep_deadlines() -> dict[str, int]:
     clear it where that no longer holds. Each change is written to the demand's
     history, once: the rows are locked (skipping rows another sweep holds) before
     they are flagged, so two sweeps never record the same change twice."""
-    from notices.models import Demand, DemandEvent
-    from notices.workflow import is_overdue_q
 
     def flag(queryset, value: bool, action: str, detail: str) -> int:
         with transaction.atomic():
@@ -148,8 +109,6 @@ def reminders_due(today: dt.date):
     ``due`` from the deadline on. A sweep that missed a day still sends them.
     Only open demands with a pending remedy are reminded about.
     """
-    from notices.models import Demand
-
     base = Demand.objects.filter(
         _pending_remedy(), status__in=_open_statuses(), deadline__isnull=False
     ).select_related("rights_holder", "prepared_by", "respondent")
@@ -198,7 +157,7 @@ def send_reminders(now=None) -> list[tuple[int, str]]:
                 )
                 send_mail(
                     subject,
-                    render_to_string("casework/dashboard_reminder_email.txt", context),
+                    render_to_string("notices/reminder_email.txt", context),
                     settings.DEFAULT_FROM_EMAIL,
                     recipients,
                 )

@@ -1,0 +1,213 @@
+"""One lifecycle for every background job kept on a row: letter renders, imports,
+exports and dashboard reports.
+
+The row is the source of truth; the Celery task carries only its id. The steps:
+
+- ``job.enqueue()`` sends the row's task once the transaction that queued it commits.
+- ``Kind.claim(pk)`` takes the row with one conditional UPDATE: a queued row, or a
+  running one whose lease has expired (its worker died). It counts the attempt and
+  sets a lease; 0 rows updated means someone else has it (or it is finished), and
+  the task does nothing. A row that has used up ``max_attempts`` is marked failed
+  with the reason instead of being taken again.
+- ``Kind.finish`` / ``Kind.fail`` / ``Kind.release`` record the outcome only while
+  the claim still holds (same status and attempt number), so a worker that lost its
+  lease cannot overwrite the result of the attempt that took over.
+- ``sweep()`` (one beat task) finds every concrete kind through the app registry,
+  re-enqueues rows whose lease expired or that sat queued too long (a killed worker,
+  a lost broker message), and marks failed the ones over the cap.
+
+casework defines the base; notices and dashboards subclass it, and casework never
+imports them: the sweeper finds them with ``apps.get_models()``, and enqueues their
+task by its registered name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import current_app
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from casework.choices import JobStatus
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+class Job(models.Model):
+    """Abstract base of a background job row: status, attempts, lease, error, times.
+
+    A kind sets ``task_name`` (the Celery task that runs one row, called with the
+    row's id) and may rename its statuses (``Letter`` says rendering / ready).
+    """
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    QUEUED = JobStatus.QUEUED
+    RUNNING = JobStatus.RUNNING
+    DONE = JobStatus.DONE
+    FAILED = JobStatus.FAILED
+    task_name = ""
+    max_attempts = 5
+
+    class Meta:
+        abstract = True
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in (self.QUEUED, self.RUNNING)
+
+    # --- Enqueueing ----------------------------------------------------------------
+
+    def enqueue(self) -> None:
+        """Send this row's task after the current transaction commits (now if none)."""
+        type(self).enqueue_id(self.pk)
+
+    @classmethod
+    def enqueue_id(cls, pk: int) -> None:
+        name = cls.task_name
+        transaction.on_commit(lambda: current_app.send_task(name, args=[pk]))
+
+    # --- Claiming ------------------------------------------------------------------
+
+    @classmethod
+    def lease(cls) -> dt.timedelta:
+        """How long a claim holds: longer than the task's hard time limit, so a live
+        worker never loses it; after it a dead worker's row may be taken again."""
+        return dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+    @classmethod
+    def _takeable(cls, now) -> Q:
+        return Q(status=cls.QUEUED) | Q(status=cls.RUNNING, lease_until__lt=now)
+
+    @classmethod
+    def claim(cls, pk: int, **changes) -> int | None:
+        """Take row ``pk`` for one attempt; returns the attempt number, or None.
+
+        None: the row is gone, finished, held by a live claim, or over the cap (then
+        it is marked failed here, with the reason). ``changes`` are written in the
+        same UPDATE (e.g. progress counters reset to 0).
+        """
+        now = timezone.now()
+        rows = cls._default_manager.filter(cls._takeable(now), pk=pk)
+        with transaction.atomic():
+            taken = rows.filter(attempts__lt=cls.max_attempts).update(
+                status=cls.RUNNING,
+                attempts=F("attempts") + 1,
+                lease_until=now + cls.lease(),
+                started_at=now,
+                finished_at=None,
+                **changes,
+            )
+            if taken:
+                return cls._default_manager.values_list("attempts", flat=True).get(pk=pk)
+        cls.give_up(rows.filter(attempts__gte=cls.max_attempts), now)
+        return None
+
+    @classmethod
+    def give_up(cls, queryset, now=None) -> int:
+        """Mark ``queryset`` (rows over the cap) failed, keeping the last error."""
+        prefix = f"Gave up after {cls.max_attempts} attempts"
+        return queryset.update(
+            status=cls.FAILED,
+            lease_until=None,
+            finished_at=now or timezone.now(),
+            error=Case(
+                When(error="", then=Value(f"{prefix}: the worker died or timed out.")),
+                default=Concat(Value(f"{prefix}. Last error: "), F("error")),
+                output_field=models.TextField(),
+            ),
+        )
+
+    @classmethod
+    def _mine(cls, pk: int, attempt: int | None):
+        mine = cls._default_manager.filter(pk=pk, status=cls.RUNNING)
+        return mine if attempt is None else mine.filter(attempts=attempt)
+
+    @classmethod
+    def finish(cls, pk: int, attempt: int | None, **fields) -> bool:
+        """Record success if the claim ``attempt`` still holds; False if it was lost."""
+        return bool(
+            cls._mine(pk, attempt).update(
+                status=cls.DONE, lease_until=None, finished_at=timezone.now(), error="", **fields
+            )
+        )
+
+    @classmethod
+    def fail(cls, pk: int, attempt: int | None, error: str, **fields) -> bool:
+        """Record a permanent failure (with its reason) if the claim still holds."""
+        return bool(
+            cls._mine(pk, attempt).update(
+                status=cls.FAILED,
+                lease_until=None,
+                finished_at=timezone.now(),
+                error=error[:2000],
+                **fields,
+            )
+        )
+
+    @classmethod
+    def release(cls, pk: int, attempt: int | None, error: str) -> bool:
+        """A transient failure: back to queued for the retry (or the sweeper)."""
+        return bool(
+            cls._mine(pk, attempt).update(
+                status=cls.QUEUED, lease_until=None, queued_at=timezone.now(), error=error[:2000]
+            )
+        )
+
+
+def job_kinds() -> list[type[Job]]:
+    """Every concrete Job model of every installed app."""
+    return [m for m in apps.get_models() if issubclass(m, Job) and m.task_name]
+
+
+def sweep(now=None) -> dict[str, list[int]]:
+    """Re-enqueue every kind's rows whose lease expired or that sat queued longer than a
+    lease; mark failed those over the attempt cap. Returns the re-enqueued ids per kind.
+
+    Re-enqueued running rows go back to queued first (the page says so), and queued
+    ones restart their clock, so a long queue is not enqueued again every sweep.
+    """
+    now = now or timezone.now()
+    requeued = {}
+    for kind in job_kinds():
+        manager = kind._default_manager
+        stale = now - kind.lease()
+        over = manager.filter(
+            Q(status=kind.RUNNING, lease_until__lt=now) | Q(status=kind.QUEUED),
+            attempts__gte=kind.max_attempts,
+        )
+        failed = kind.give_up(over, now)
+        with transaction.atomic():
+            ids = list(
+                manager.filter(
+                    Q(status=kind.RUNNING, lease_until__lt=now)
+                    | Q(status=kind.QUEUED, queued_at__lt=stale),
+                    attempts__lt=kind.max_attempts,
+                )
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:SWEEP_BATCH]
+            )
+            manager.filter(pk__in=ids).update(status=kind.QUEUED, lease_until=None, queued_at=now)
+            for pk in ids:
+                kind.enqueue_id(pk)
+        if ids or failed:
+            logger.warning(
+                "%s: re-enqueued %s, gave up on %s", kind._meta.label, ids, failed or "none"
+            )
+        requeued[kind._meta.label] = ids
+    return requeued
