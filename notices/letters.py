@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from casework.choices import Conduct
+from casework.choices import Conduct, PaperSize
+from casework.exports import lines, neutralise
 from casework.models import Evidence, ProtectedElement
 from notices.completeness import current_template
+from notices.pdf import PdfAttachment, html_to_pdf
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -37,7 +40,91 @@ def exhibit_items(demand):
     )
 
 
-def build_context(demand, template=None, *, letter_date: dt.date | None = None) -> dict:
+# --- Exhibit A, the PDF's metadata and paper ---------------------------------------------
+
+EXHIBIT_CSV_COLUMNS = [
+    "number",
+    "reference",
+    "url",
+    "title",
+    "platform",
+    "franchise",
+    "protected_elements",
+    "identified",
+    "evidence_files",
+    "evidence_sha256",
+]
+
+
+def exhibit_csv_name(demand) -> str:
+    return f"{demand.reference}-exhibit-a.csv"
+
+
+def exhibit_csv(items) -> bytes:
+    """Exhibit A as CSV (UTF-8), one row per item, cells formula-neutralised.
+
+    ``items`` are numbered exhibit items (``build_context``'s). Several evidence files of
+    one item are listed in the same order in both evidence columns, separated by "; ".
+    """
+
+    def row(item):
+        evidence = list(item.evidence.all())
+        return [
+            item.exhibit_number,
+            item.reference,
+            item.url,
+            item.title,
+            item.platform.name,
+            item.franchise.name,
+            "; ".join(e.name for e in item.elements.all()),
+            item.first_seen.isoformat(),
+            "; ".join(ev.original_name for ev in evidence),
+            "; ".join(ev.sha256 for ev in evidence),
+        ]
+
+    table = [EXHIBIT_CSV_COLUMNS] + [[neutralise(v) for v in row(item)] for item in items]
+    return "".join(lines(table)).encode()
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A holder's paper for CSS ``@page { size }`` (a fixed keyword, never user text)."""
+
+    css: str
+    label: str
+
+
+PAPERS = {PaperSize.LETTER: Paper("letter", "US Letter"), PaperSize.A4: Paper("A4", "A4")}
+
+
+def paper_for(holder) -> Paper:
+    return PAPERS.get(getattr(holder, "paper_size", None), PAPERS[PaperSize.A4])
+
+
+def pdf_metadata(demand, template, letter_date: dt.date, letter_version=None) -> dict:
+    """What the PDF's Info/XMP carry: the signatory as author, reference, versions, date."""
+    template_version = template.version if template else ""
+    author = template.signatory_name if template else demand.rights_holder.name
+    keywords = [demand.reference, "cease and desist", demand.rights_holder.name]
+    if letter_version:
+        keywords.append(f"letter version {letter_version}")
+    if template_version:
+        keywords.append(f"template version {template_version}")
+    return {
+        "author": author,
+        "keywords": keywords,
+        "created": letter_date.isoformat(),
+        "letter_version": letter_version or "",
+        "template_version": template_version,
+    }
+
+
+# --- the letter's context ------------------------------------------------------------------
+
+
+def build_context(
+    demand, template=None, *, letter_date: dt.date | None = None, letter_version=None
+) -> dict:
     """Everything the letter says, computed from the demand and a template version."""
     template = template or current_template(demand.rights_holder_id)
     items = list(exhibit_items(demand))
@@ -78,10 +165,32 @@ def build_context(demand, template=None, *, letter_date: dt.date | None = None) 
         "paragraphs": paragraphs_of(demand.paragraphs),
         "deadline": demand.deadline,
         "response_days": demand.response_days,
+        # Exhibit A, metadata and paper (see the functions above).
+        "exhibit_csv_name": exhibit_csv_name(demand),
+        "pdf_meta": pdf_metadata(demand, template, letter_date, letter_version),
+        "paper": paper_for(demand.rights_holder),
     }
 
 
-def render_letter_html(demand, template=None, *, letter_date=None) -> str:
+def render_letter_html(demand, template=None, *, letter_date=None, letter_version=None) -> str:
     """The letter as an HTML document (the PDF's source and the browser preview)."""
-    context = build_context(demand, template, letter_date=letter_date)
+    context = build_context(
+        demand, template, letter_date=letter_date, letter_version=letter_version
+    )
     return render_to_string("letters/demand.html", context)
+
+
+def render_letter_pdf(demand, template=None, *, letter_date=None, letter_version=None) -> bytes:
+    """The letter as tagged PDF/A-3a, with Exhibit A attached as a CSV file."""
+    context = build_context(
+        demand, template, letter_date=letter_date, letter_version=letter_version
+    )
+    html = render_to_string("letters/demand.html", context)
+    stamp = dt.datetime.combine(context["letter_date"], dt.time(), tzinfo=dt.UTC)
+    exhibit = PdfAttachment(
+        name=context["exhibit_csv_name"],
+        content=exhibit_csv(context["items"]),
+        description=f"Exhibit A to {demand.reference} ({len(context['items'])} items, CSV)",
+        created=stamp,
+    )
+    return html_to_pdf(html, attachments=[exhibit])

@@ -27,9 +27,8 @@ from pypdf import PdfReader
 
 from notices.choices import LetterStatus
 from notices.completeness import current_template
-from notices.letters import render_letter_html
+from notices.letters import render_letter_pdf
 from notices.models import Demand, DemandEvent, Letter
-from notices.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +132,7 @@ def render_letter(letter_id: int) -> None:
         letter = Letter.objects.select_related(
             "demand__rights_holder", "demand__respondent", "template"
         ).get(pk=letter_id)
-        html = render_letter_html(letter.demand, letter.template)
-        pdf = html_to_pdf(html)
+        pdf = render_letter_pdf(letter.demand, letter.template, letter_version=letter.version)
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         digest = hashlib.sha256(pdf).hexdigest()
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"

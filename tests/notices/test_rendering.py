@@ -70,10 +70,10 @@ def test_a_live_claim_is_not_taken_but_an_expired_one_is(queued, settings):
 
 
 def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
-    def broken(html):
+    def broken(html, **kwargs):
         raise ValueError("unsupported CSS")
 
-    monkeypatch.setattr(rendering, "html_to_pdf", broken)
+    monkeypatch.setattr("notices.letters.html_to_pdf", broken)
     rendering.render_letter(queued.pk)
     letter = Letter.objects.get(pk=queued.pk)
     assert letter.status == LetterStatus.FAILED
@@ -82,10 +82,10 @@ def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
 
 
 def test_a_transient_error_is_raised_and_the_letter_requeued(queued, monkeypatch):
-    def flaky(html):
+    def flaky(html, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(rendering, "html_to_pdf", flaky)
+    monkeypatch.setattr("notices.letters.html_to_pdf", flaky)
     with pytest.raises(OperationalError):
         rendering.render_letter(queued.pk)
     letter = Letter.objects.get(pk=queued.pk)
