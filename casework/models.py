@@ -188,6 +188,12 @@ class Platform(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=PlatformKind.choices)
     url = models.URLField(blank=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What it is and who runs it, as a letter says it: 'an independent app, "
+        "operated by ClipForge Labs, Inc., that gives access to Seedance 2.0'.",
+    )
     # Where the platform hosts the items, its designated agent (e.g. a DMCA § 512(c)(2)
     # agent) gets a copy of the demand.
     agent_name = models.CharField("designated agent", max_length=200, blank=True)

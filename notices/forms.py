@@ -88,9 +88,12 @@ class LetterTemplateForm(forms.ModelForm):
             "opening",
             "legal_basis",
             "consequences",
+            "fair_use",
+            "preservation",
             "good_faith_statement",
             "accuracy_statement",
             "closing",
+            "cc",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
@@ -100,9 +103,12 @@ class LetterTemplateForm(forms.ModelForm):
                 "opening",
                 "legal_basis",
                 "consequences",
+                "fair_use",
+                "preservation",
                 "good_faith_statement",
                 "accuracy_statement",
                 "closing",
+                "cc",
             ]
         }
 

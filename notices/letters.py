@@ -8,6 +8,7 @@ text and never fetched.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -119,6 +120,23 @@ def pdf_metadata(demand, template, letter_date: dt.date, letter_version=None) ->
     }
 
 
+def has_agent(platform) -> bool:
+    """A platform with a designated agent gets a copy and a notice of its own items."""
+    return bool(platform.agent_name or platform.agent_email)
+
+
+def legal_sections(template) -> dict:
+    """The template's multi-paragraph sections, split on blank lines, and its cc lines."""
+    if template is None:
+        return {"legal_basis": [], "fair_use": [], "preservation": [], "cc_lines": []}
+    return {
+        "legal_basis": paragraphs_of(template.legal_basis),
+        "fair_use": paragraphs_of(template.fair_use),
+        "preservation": paragraphs_of(template.preservation),
+        "cc_lines": [line.strip() for line in template.cc.splitlines() if line.strip()],
+    }
+
+
 # --- the letter's context ------------------------------------------------------------------
 
 
@@ -139,8 +157,11 @@ def build_context(
         work["count"] += 1
         for element in item.elements.all():
             work["elements"][element.pk] = element
-        platform = platforms.setdefault(item.platform.pk, {"platform": item.platform, "count": 0})
+        platform = platforms.setdefault(
+            item.platform.pk, {"platform": item.platform, "count": 0, "numbers": []}
+        )
         platform["count"] += 1
+        platform["numbers"].append(number)
         conducts.add(item.conduct)
     for work in works.values():
         work["elements"] = sorted(work["elements"].values(), key=lambda e: e.name)
@@ -165,6 +186,9 @@ def build_context(
         "paragraphs": paragraphs_of(demand.paragraphs),
         "deadline": demand.deadline,
         "response_days": demand.response_days,
+        # Legal substance: paragraphs of the template's sections, copies to platform agents.
+        **legal_sections(template),
+        "agent_platforms": [p for p in platforms.values() if has_agent(p["platform"])],
         # Exhibit A, metadata and paper (see the functions above).
         "exhibit_csv_name": exhibit_csv_name(demand),
         "pdf_meta": pdf_metadata(demand, template, letter_date, letter_version),
@@ -193,4 +217,8 @@ def render_letter_pdf(demand, template=None, *, letter_date=None, letter_version
         description=f"Exhibit A to {demand.reference} ({len(context['items'])} items, CSV)",
         created=stamp,
     )
+    # The items and their prefetched rows are not needed for the layout: free them first,
+    # so WeasyPrint reuses their memory (a 1,000-row letter's peak is mostly layout boxes).
+    del context
+    gc.collect()
     return html_to_pdf(html, attachments=[exhibit])
