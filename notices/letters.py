@@ -89,13 +89,16 @@ def exhibit_csv(items) -> bytes:
 
 @dataclass(frozen=True)
 class Paper:
-    """A holder's paper for CSS ``@page { size }`` (a fixed keyword, never user text)."""
+    """A holder's paper: the class on <html> that letter.css's named pages size."""
 
-    css: str
+    html_class: str
     label: str
 
 
-PAPERS = {PaperSize.LETTER: Paper("letter", "US Letter"), PaperSize.A4: Paper("A4", "A4")}
+PAPERS = {
+    PaperSize.LETTER: Paper("paper-letter", "US Letter"),
+    PaperSize.A4: Paper("paper-a4", "A4"),
+}
 
 
 def paper_for(holder) -> Paper:

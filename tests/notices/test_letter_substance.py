@@ -114,7 +114,7 @@ def test_an_a4_holder_prints_on_a4(db):
     holder.paper_size = "a4"
     holder.save(update_fields=["paper_size"])
     html = render_letter_html(Demand.objects.get(pk=demand.pk))
-    assert "@page { size: A4; }" in html
+    assert '<html lang="en" class="paper-a4">' in html
     pdf = render_letter_pdf(Demand.objects.get(pk=demand.pk), demand.sent_letter.template)
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert (round(box.width), round(box.height)) == (595, 842)
