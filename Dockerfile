@@ -12,7 +12,9 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install .
 COPY . .
+# collectstatic reads the settings, which require the URLs; it connects to neither.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789abcdefghijklmnopq \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --no-input -v0 \
  && useradd --create-home --uid 1000 desist \
  && mkdir -p /app/var/media \

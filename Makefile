@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-# The test services (scripts/services.sh makes them exist and run).
-TEST_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:5432/desist
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-BENCH_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:5432/desist_bench
+# The test services: an embedded PostgreSQL 18 and Redis (scripts/services.sh starts them).
+TEST_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:55432/desist
+TEST_REDIS_URL ?= redis://127.0.0.1:56379/0
+BENCH_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:55432/desist_bench
 
-.PHONY: run test bench lint format services install clean
+.PHONY: run test bench lint format services stop-services install clean
 
 $(STAMP): pyproject.toml
 	scripts/venv.sh
@@ -20,14 +20,18 @@ install: $(STAMP)
 run: $(STAMP)
 	@PORT=$(PORT) scripts/run.sh
 
-services:
+services: $(STAMP)
 	@scripts/services.sh
+
+stop-services: $(STAMP)
+	$(BIN)/python scripts/devservers.py stop --pg-dir var/test-pg --redis-dir var/test-redis
 
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=false SECRET_KEY=test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
-	  DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+	  DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -45,4 +49,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/desist.sqlite3* var/broker var/media staticfiles
+	rm -rf var/media staticfiles

@@ -5,8 +5,11 @@ holders is ``RightsHolder.members``. Data scoping itself lives in
 ``ScopedQuerySet.for_user``.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 
 from casework.choices import Role
 
@@ -35,6 +38,19 @@ def holders_of(user):
     return user._desist_holders
 
 
+def colleagues_of(user):
+    """The users who share a rights holder with ``user`` (and ``user``): all for a superuser."""
+    from casework.models import RightsHolder, member_holder_ids
+
+    users = get_user_model()._default_manager.all()
+    if user.is_superuser:
+        return users
+    shared = RightsHolder.members.through.objects.filter(
+        user_id=OuterRef("pk"), rightsholder_id__in=member_holder_ids(user)
+    )
+    return users.filter(Exists(shared) | Q(pk=user.pk))
+
+
 def can_edit(user) -> bool:
     """Legal staff and managers change data; viewers only read."""
     return user.is_superuser or bool(_group_names(user) & {Role.LEGAL.value, Role.MANAGER.value})
@@ -52,6 +68,23 @@ def require_edit(user):
 def require_manager(user):
     if not is_manager(user):
         raise PermissionDenied("Only a manager can do this.")
+
+
+def get_for(user, queryset, action: str = "view", **lookup):
+    """The one row ``user`` may ``action`` ("view", "change" or "manage").
+
+    The row's scope is checked first and then the action, always both and in
+    that order: another rights holder's row is a 404 (nothing confirms it
+    exists), a row the user sees but may not change is a 403.
+    """
+    obj = get_object_or_404(queryset.for_user(user), **lookup)
+    if action == "manage":
+        require_manager(user)
+    elif action == "change":
+        require_edit(user)
+    elif action != "view":
+        raise ValueError(f"Unknown action {action!r}")
+    return obj
 
 
 def ensure_groups():

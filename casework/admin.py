@@ -1,7 +1,10 @@
 """Admin for every casework model, scoped like the rest of the app."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
+from casework.access import colleagues_of
 from casework.models import (
     DashboardReport,
     DemandReminder,
@@ -45,7 +48,20 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 def _scoped(queryset, request):
+    if queryset.model is get_user_model():
+        return queryset.filter(pk__in=colleagues_of(request.user).values("pk"))
     return queryset.for_user(request.user) if hasattr(queryset, "for_user") else queryset
+
+
+class ScopedUserAdmin(UserAdmin):
+    """Staff who are not superusers see only the people of their own rights holders."""
+
+    def get_queryset(self, request):
+        return _scoped(super().get_queryset(request), request)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ScopedUserAdmin)
 
 
 def _related_choices(model_admin, db_field, request):
@@ -58,7 +74,7 @@ def _related_choices(model_admin, db_field, request):
 
 @admin.register(RightsHolder)
 class RightsHolderAdmin(ScopedAdmin):
-    list_display = ["name", "code", "response_days", "quiet_period_days"]
+    list_display = ["name", "code", "country", "time_zone", "response_days", "quiet_period_days"]
     search_fields = ["name", "code"]
     filter_horizontal = ["members"]
 

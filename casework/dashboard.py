@@ -28,18 +28,18 @@ Definitions (also shown on the page):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.choices import Stage
+from casework.inputs import BoundedDateField
 from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
 
 OVERDUE_LIMIT = 50
@@ -62,12 +62,8 @@ class DashboardFilterForm(forms.Form):
     respondent = forms.ModelChoiceField(
         queryset=Respondent.objects.none(), required=False, empty_label="All respondents"
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = BoundedDateField(required=False, label="From")
+    date_to = BoundedDateField(required=False, label="To")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -396,24 +392,6 @@ def overdue_demands(sel: Selection) -> list[dict]:
     return result
 
 
-def _per_item_times(sel: Selection):
-    """Per removed item: holder, franchise, identified, first notified, first removed."""
-    return (
-        sel.items()
-        .annotate(
-            notified_at=Min("events__at", filter=Q(events__to_stage=Stage.NOTIFIED)),
-            removed_at=Min("events__at", filter=Q(events__to_stage=Stage.REMOVED)),
-        )
-        .filter(removed_at__isnull=False)
-        .order_by()
-        .values("rights_holder_id", "franchise_id", "created_at", "notified_at", "removed_at")
-    )
-
-
-def _days(start, end):
-    return (end - start).total_seconds() / 86400.0
-
-
 def medians(sel: Selection) -> dict:
     """Median days identified → removed and notified → removed (1 query).
 
@@ -422,72 +400,47 @@ def medians(sel: Selection) -> dict:
     """
     result = {"total": {"identified": None, "notified": None, "count": 0}}
     result["holders"], result["franchises"] = {}, {}
-    if connection.vendor == "postgresql":
-        # Each item's first removed and first notified time come from the events
-        # of that stage alone (index event_stage_item_at: an index-only scan in item
-        # order, grouped without a sort), merge-joined with the selected items
-        # (index item_holder_dash). Days are float8 seconds / 86400, as
-        # timedelta.total_seconds() / 86400 in the fallback below.
-        items = (
-            sel.items().order_by().values("pk", "rights_holder_id", "franchise_id", "created_at")
-        )
-        sql, params = items.query.sql_with_params()
-        qn = connection.ops.quote_name
-        events = qn(StageEvent._meta.db_table)
-        query = f"""
-            SELECT GROUPING(t.rights_holder_id, t.franchise_id) AS level,
-                   t.rights_holder_id, t.franchise_id,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY date_part('epoch', t.removed_at - t.created_at) / 86400.0::float8),
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY date_part('epoch', t.removed_at - t.notified_at) / 86400.0::float8),
-                   COUNT(*)
-              FROM (SELECT i.rights_holder_id, i.franchise_id, i.created_at,
-                           n.at AS notified_at, r.at AS removed_at
-                      FROM ({sql}) AS i
-                      JOIN (SELECT item_id, MIN(at) AS at FROM {events}
-                             WHERE to_stage = %s GROUP BY item_id) AS r ON r.item_id = i.pk
-                      LEFT JOIN (SELECT item_id, MIN(at) AS at FROM {events}
-                                  WHERE to_stage = %s GROUP BY item_id) AS n ON n.item_id = i.pk
-                   ) AS t
-             GROUP BY GROUPING SETS ((t.rights_holder_id, t.franchise_id),
-                                     (t.rights_holder_id), ())
-        """  # noqa: S608 - the inner SQL is Django's, with its parameters passed apart
-        params = (*params, Stage.REMOVED.value, Stage.NOTIFIED.value)
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            rows = cursor.fetchall()
-        for level, holder_id, franchise_id, ident, notif, count in rows:
-            value = {
-                "identified": None if ident is None else float(ident),
-                "notified": None if notif is None else float(notif),
-                "count": count,
-            }
-            if level == 0:
-                result["franchises"][franchise_id] = value
-            elif level == 1:
-                result["holders"][holder_id] = value
-            else:
-                result["total"] = value
-        return result
-    # Elsewhere (SQLite for `make run`): one query, medians in Python.
-    groups: dict[tuple, tuple[list, list]] = {}
-    for row in _per_item_times(sel):
-        for key in (("f", row["franchise_id"]), ("h", row["rights_holder_id"]), ("t", None)):
-            ident, notif = groups.setdefault(key, ([], []))
-            ident.append(_days(row["created_at"], row["removed_at"]))
-            if row["notified_at"] is not None:
-                notif.append(_days(row["notified_at"], row["removed_at"]))
-    for (kind, key), (ident, notif) in groups.items():
+    # Each item's first removed and first notified time come from the events
+    # of that stage alone (index event_stage_item_at: an index-only scan in item
+    # order, grouped without a sort), merge-joined with the selected items
+    # (index item_holder_dash). Days are float8 seconds / 86400.
+    items = sel.items().order_by().values("pk", "rights_holder_id", "franchise_id", "created_at")
+    sql, params = items.query.sql_with_params()
+    qn = connection.ops.quote_name
+    events = qn(StageEvent._meta.db_table)
+    query = f"""
+        SELECT GROUPING(t.rights_holder_id, t.franchise_id) AS level,
+               t.rights_holder_id, t.franchise_id,
+               percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY date_part('epoch', t.removed_at - t.created_at) / 86400.0::float8),
+               percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY date_part('epoch', t.removed_at - t.notified_at) / 86400.0::float8),
+               COUNT(*)
+          FROM (SELECT i.rights_holder_id, i.franchise_id, i.created_at,
+                       n.at AS notified_at, r.at AS removed_at
+                  FROM ({sql}) AS i
+                  JOIN (SELECT item_id, MIN(at) AS at FROM {events}
+                         WHERE to_stage = %s GROUP BY item_id) AS r ON r.item_id = i.pk
+                  LEFT JOIN (SELECT item_id, MIN(at) AS at FROM {events}
+                              WHERE to_stage = %s GROUP BY item_id) AS n ON n.item_id = i.pk
+               ) AS t
+         GROUP BY GROUPING SETS ((t.rights_holder_id, t.franchise_id),
+                                 (t.rights_holder_id), ())
+    """  # noqa: S608 - the inner SQL is Django's, with its parameters passed apart
+    params = (*params, Stage.REMOVED.value, Stage.NOTIFIED.value)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    for level, holder_id, franchise_id, ident, notif, count in rows:
         value = {
-            "identified": statistics.median(ident) if ident else None,
-            "notified": statistics.median(notif) if notif else None,
-            "count": len(ident),
+            "identified": None if ident is None else float(ident),
+            "notified": None if notif is None else float(notif),
+            "count": count,
         }
-        if kind == "f":
-            result["franchises"][key] = value
-        elif kind == "h":
-            result["holders"][key] = value
+        if level == 0:
+            result["franchises"][franchise_id] = value
+        elif level == 1:
+            result["holders"][holder_id] = value
         else:
             result["total"] = value
     return result
@@ -637,14 +590,13 @@ def compliance(sel: Selection) -> list[dict]:
 
 
 def figures(sel: Selection) -> dict:
-    """Every figure of the dashboard for one selection (7 queries; on PostgreSQL one
-    more, turning JIT off for the transaction they run in)."""
+    """Every figure of the dashboard for one selection (7 queries, and one turning JIT
+    off for the transaction they run in)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The figures are a few big aggregates that run in well under a second
-            # each; compiling them with JIT cost ~0.5 s more than it saved.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+        # The figures are a few big aggregates that run in well under a second
+        # each; compiling them with JIT cost ~0.5 s more than it saved.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
         return _figures(sel)
 
 

@@ -50,6 +50,9 @@ HOLDERS = [
         "signatory_email": "content-protection@netflix.example",
         "contact_phone": "+1 408 555 0100",
         "paper_size": PaperSize.LETTER,
+        # Deadlines: US federal holidays, 5:00 p.m. in Los Gatos.
+        "country": "US",
+        "time_zone": "America/Los_Angeles",
         "users": ["netflix-legal", "netflix-manager", "netflix-viewer"],
         "franchises": {
             "Stranger Things": [

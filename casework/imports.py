@@ -546,57 +546,19 @@ def import_rows(
 
     Runs in the caller's transaction (or its own): every row or none. Returns the
     number of items created. ``progress(written=n)`` is called after every batch.
-    On PostgreSQL the rows go in with COPY (ids taken from the sequence first, so
-    elements and events can point at them); elsewhere with bulk_create.
+    The rows go in with COPY (ids taken from the sequence first, so elements and
+    events can point at them).
     """
-    write = _copy_batch if connection.vendor == "postgresql" else _bulk_create_batch
     now = timezone.now()
     created = 0
     with transaction.atomic():
         for start in range(0, len(rows), INSERT_BATCH):
             batch = rows[start : start + INSERT_BATCH]
-            write(holder, batch, user, reason, now)
+            _copy_batch(holder, batch, user, reason, now)
             created += len(batch)
             if progress:
                 progress(written=created)
     return created
-
-
-def _bulk_create_batch(holder, batch, user, reason, now) -> None:
-    through = InfringingItem.elements.through
-    items = InfringingItem.objects.bulk_create(
-        [
-            InfringingItem(
-                rights_holder=holder,
-                normalized_url=row.normalized_url,
-                stage=Stage.IDENTIFIED,
-                logged_by=user,
-                **row.values,
-            )
-            for row in batch
-        ]
-    )
-    through.objects.bulk_create(
-        [
-            through(infringingitem_id=item.pk, protectedelement_id=element_id)
-            for item, row in zip(items, batch, strict=True)
-            for element_id in row.element_ids
-        ]
-    )
-    StageEvent.objects.bulk_create(
-        [
-            StageEvent(
-                item_id=item.pk,
-                from_stage="",
-                to_stage=Stage.IDENTIFIED,
-                at=item.created_at,
-                by=user,
-                reason=reason,
-                source=EventSource.IMPORT,
-            )
-            for item in items
-        ]
-    )
 
 
 def _row_template(model, fixed: dict, varying: list[str], now):
@@ -856,8 +818,7 @@ class ProgressWriter:
 
     The import's rows are written in one open transaction, which the page's
     connection cannot see into; this connection autocommits each update, so the
-    page can show how far it has come. Only on PostgreSQL: on SQLite a second
-    writer would wait for the import's lock.
+    page can show how far it has come.
     """
 
     def __init__(self, job_id: int, every_seconds: float = 0.5):
@@ -865,9 +826,7 @@ class ProgressWriter:
         self.every = every_seconds
         self.last = 0.0
         self.checked = 0
-        self.conn = None
-        if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-            self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+        self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def __call__(self, checked: int | None = None, written: int | None = None) -> None:
         if checked is not None:

@@ -1,8 +1,15 @@
 """Casework: who owns what, what was found where, and how far each item has come."""
 
+import datetime as dt
+import zoneinfo
+
+import holidays
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from casework.choices import (
     CheckOutcome,
@@ -24,6 +31,17 @@ def choices_check(field: str, choices) -> models.CheckConstraint:
         condition=Q(**{f"{field}__in": choices.values}),
         name=f"%(app_label)s_%(class)s_{field}_valid",
     )
+
+
+def validate_country(value: str) -> None:
+    """An ISO country code the holidays library knows (its public holidays count)."""
+    if value not in holidays.list_supported_countries():
+        raise ValidationError(f"{value!r} is not a country code with known public holidays.")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/Los_Angeles).")
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -98,6 +116,28 @@ class RightsHolder(models.Model):
         blank=True,
         help_text="One text per line; a page containing any of them counts as removed.",
     )
+    # Its working calendar: deadlines count business days of this country (and
+    # subdivision) and end at deadline_time in time_zone (notices.business_days).
+    country = models.CharField(
+        max_length=2,
+        default="US",
+        validators=[validate_country],
+        help_text="ISO 3166 code whose public holidays are not business days: US.",
+    )
+    subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="State or region whose holidays also count (CA); blank for national only.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="America/Los_Angeles",
+        validators=[validate_time_zone],
+        help_text="IANA zone of deadlines: America/Los_Angeles.",
+    )
+    deadline_time = models.TimeField(
+        default=dt.time(17, 0), help_text="Time of day a deadline ends, holder-local."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="rights_holders", blank=True
     )
@@ -109,6 +149,15 @@ class RightsHolder(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.subdivision:
+            known = holidays.list_supported_countries().get(self.country, [])
+            if self.subdivision not in known:
+                raise ValidationError(
+                    {"subdivision": f"{self.country} has no subdivision {self.subdivision!r}."}
+                )
 
 
 class Franchise(models.Model):
@@ -269,6 +318,21 @@ class InfringingItem(models.Model):
             models.Index(fields=["platform", "stage"], name="item_platform_stage"),
             # verification.due_items: items of a stage least recently checked.
             models.Index(fields=["stage", "last_checked_at"], name="item_check_due"),
+            # The item list's ``q`` search: ``icontains`` is UPPER(col) LIKE UPPER('%q%'),
+            # which a trigram GIN index on UPPER(col) answers without a scan (pg_trgm,
+            # created by migration casework 0001_extensions).
+            *(
+                GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
+                for column in ("title", "url", "description")
+            ),
+            # The dashboard (casework/dashboard.py): a holder's items in id order with the
+            # columns its figures group and filter on, read from the index alone and
+            # merge-joined with event_stage_item_at below (a covering index).
+            models.Index(
+                fields=["rights_holder", "id"],
+                include=["franchise", "platform", "stage", "created_at"],
+                name="item_holder_dash",
+            ),
         ]
 
     def __str__(self):

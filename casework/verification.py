@@ -12,7 +12,7 @@ One check = one fetch of the item's URL and one VerificationCheck row. The fetch
   rights holder configured removal-page markers (the body must be read);
 * follows redirects itself, vetting every hop the same way;
 * has a timeout on connect and read, and reads at most ``MAX_BODY_BYTES``;
-* is rate limited per host (Redis when ``REDIS_URL`` is set, else in-process).
+* is rate limited per host (counted in Redis, shared by every worker).
 
 The rules then apply under the item's row lock: N consecutive "gone" answers
 move a notified item to removed; a removed or ceased item answering live goes
@@ -30,7 +30,6 @@ import ipaddress
 import logging
 import socket
 import ssl
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -70,13 +69,23 @@ class HostRateLimited(Exception):
 # --- Addresses ---------------------------------------------------------------
 
 
-def address_allowed(address: str) -> bool:
-    """True when ``address`` is a public unicast IP, or listed in CHECK_ALLOWED_ADDRESSES."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if str(ip) in set(settings.CHECK_ALLOWED_ADDRESSES):
-        return True
+# NAT64 prefixes (RFC 6052 and the local-use /48 of RFC 8215): the IPv4 address
+# reached is the low 32 bits. Python counts them as reserved IPv6 space.
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _ipv4_inside(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to through NAT64, 6to4 or Teredo."""
+    if any(ip in net for net in NAT64_PREFIXES):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client)
+    return []
+
+
+def _is_public(ip) -> bool:
     refused = (
         ip.is_loopback
         or ip.is_private
@@ -88,6 +97,31 @@ def address_allowed(address: str) -> bool:
         or not ip.is_global
     )
     return not refused
+
+
+def address_allowed(address: str) -> bool:
+    """True when ``address`` is a public unicast IP, or listed in CHECK_ALLOWED_ADDRESSES.
+
+    An IPv6 address that tunnels to an IPv4 one (IPv4-mapped, 6to4, Teredo,
+    NAT64) is judged by every IPv4 address inside it as well: ``2002:7f00:1::``
+    is loopback in disguise.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    allowed = set(settings.CHECK_ALLOWED_ADDRESSES)
+    if str(ip) in allowed:
+        return True
+    if ip.version == 4:
+        return _is_public(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is simply that IPv4 address
+        return str(ip.ipv4_mapped) in allowed or _is_public(ip.ipv4_mapped)
+    inside = _ipv4_inside(ip)
+    if inside and not all(_is_public(v4) for v4 in inside):
+        # A tunnel or translator to a refused IPv4 address; an allow-listed
+        # IPv4 address does not open its tunnelled forms either.
+        return False
+    if any(ip in net for net in NAT64_PREFIXES):
+        return True  # judged by the public IPv4 address it translates to
+    return _is_public(ip)
 
 
 def resolve_and_vet(host: str, port: int) -> str:
@@ -148,9 +182,6 @@ class PinnedHTTPSConnection(_PinnedMixin, http.client.HTTPSConnection):
 
 # --- Rate limit ----------------------------------------------------------------
 
-_local_windows: dict[tuple[str, int], int] = {}
-_local_lock = threading.Lock()
-
 
 def _redis():
     import redis
@@ -162,28 +193,19 @@ def take_host_slot(host: str, now: float | None = None) -> None:
     """Count one check against ``host``'s budget; raise HostRateLimited when spent.
 
     A fixed window of ``CHECK_HOST_WINDOW_SECONDS`` allows
-    ``CHECK_HOST_MAX_PER_WINDOW`` checks per host. Shared through Redis between
-    every worker when REDIS_URL is set; otherwise counted in this process
-    (``make run`` has one worker).
+    ``CHECK_HOST_MAX_PER_WINDOW`` checks per host, counted in Redis so every
+    worker shares the budget.
     """
     limit = settings.CHECK_HOST_MAX_PER_WINDOW
     window = settings.CHECK_HOST_WINDOW_SECONDS
     now = time.time() if now is None else now
     slot = int(now // window)
     host = host.lower()
-    if settings.REDIS_URL:
-        key = f"desist:check-rate:{host}:{slot}"
-        client = _redis()
-        pipe = client.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, window * 2)
-        count = pipe.execute()[0]
-    else:
-        with _local_lock:
-            for stale in [k for k in _local_windows if k[1] < slot]:
-                del _local_windows[stale]
-            count = _local_windows.get((host, slot), 0) + 1
-            _local_windows[(host, slot)] = count
+    key = f"desist:check-rate:{host}:{slot}"
+    pipe = _redis().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, window * 2)
+    count = pipe.execute()[0]
     if count > limit:
         raise HostRateLimited(f"More than {limit} checks of {host} in {window} s.")
 

@@ -6,9 +6,8 @@ evidence answers 404. Every change calls ``access.require_edit`` first.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access, exports, stages
@@ -16,6 +15,7 @@ from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
+from casework.inputs import redirect_next
 from casework.models import Evidence, InfringingItem, ProtectedElement, StageEvent
 from casework.paging import paginate
 
@@ -197,12 +197,7 @@ def evidence_download(request, pk):
 
 
 def _back_to_list(request):
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(nxt)
-    return redirect("casework:item-list")
+    return redirect_next(request, reverse("casework:item-list"))
 
 
 @login_required

@@ -17,15 +17,15 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import dashboard
-from casework.access import require_manager
+from casework.access import get_for, require_manager
 from casework.choices import JobStatus, Stage
+from casework.inputs import safe_next
 from casework.models import DashboardReport, InfringingItem
 
 RECENT_REPORTS = 5
@@ -117,8 +117,7 @@ def report_list(request):
 @login_required
 @require_GET
 def report_download(request, pk):
-    require_manager(request.user)
-    report = get_object_or_404(DashboardReport.objects.for_user(request.user), pk=pk)
+    report = get_for(request.user, DashboardReport.objects, "manage", pk=pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("This report is not ready.")
     return FileResponse(
@@ -134,7 +133,7 @@ def report_download(request, pk):
 def board(request):
     """Every open demand's remedies as a grid: status and since when."""
     from notices.choices import RemedyKind, RemedyStatus
-    from notices.models import Remedy
+    from notices.models import Remedy, Response
     from notices.workflow import AFTER_SENDING, is_overdue_q
 
     form, sel = _selection(request)
@@ -150,7 +149,15 @@ def board(request):
     demands = (
         demands.select_related("rights_holder", "respondent")
         .annotate(is_late=ExpressionWrapper(is_overdue_q(), output_field=BooleanField()))
-        .prefetch_related(Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")))
+        .prefetch_related(
+            Prefetch("remedies", queryset=Remedy.objects.order_by("position", "pk")),
+            # Responses newest first, without their text: the board shows dates and kinds.
+            Prefetch(
+                "responses",
+                queryset=Response.objects.defer("text").order_by("-received_on", "-id"),
+                to_attr="reply_list",
+            ),
+        )
         .order_by("deadline", "pk")
     )
     page = Paginator(demands, 50).get_page(request.GET.get("page"))
@@ -159,10 +166,22 @@ def board(request):
     for demand in page.object_list:
         cells = {k.value: [] for k in kinds}
         for remedy in demand.remedies.all():
+            replies = [r for r in demand.reply_list if r.remedy_id == remedy.pk]
             cells[remedy.kind].append(
-                {"remedy": remedy, "since": remedy.status_changed_at or demand.sent_at}
+                {
+                    "remedy": remedy,
+                    "since": remedy.status_changed_at or demand.sent_at,
+                    "reply": replies[0] if replies else None,
+                }
             )
-        rows.append({"demand": demand, "cells": [cells[k.value] for k in kinds]})
+        rows.append(
+            {
+                "demand": demand,
+                "cells": [cells[k.value] for k in kinds],
+                "reply": demand.reply_list[0] if demand.reply_list else None,
+                "replies": len(demand.reply_list),
+            }
+        )
     params = sel.as_params()
     params.update({f"remedy_{k}": v for k, v in wanted.items()})
     return render(
@@ -188,8 +207,7 @@ def board(request):
 @require_POST
 def check_item_now(request, pk):
     """A manager asks for a verification check of one item now (runs on the worker)."""
-    require_manager(request.user)
-    item = get_object_or_404(InfringingItem.objects.for_user(request.user), pk=pk)
+    item = get_for(request.user, InfringingItem.objects, "manage", pk=pk)
     if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
         messages.error(request, "Only notified, removed or ceased items are checked.")
     else:
@@ -202,12 +220,4 @@ def check_item_now(request, pk):
 
 
 def _back_to_item(request, item):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    try:
-        return reverse("casework:item-detail", args=[item.pk])
-    except NoReverseMatch:
-        return reverse("casework:item-list")
+    return safe_next(request, reverse("casework:item-detail", args=[item.pk]))

@@ -1,10 +1,9 @@
 """The Celery app: configured once, from Django settings (CELERY_* names)."""
 
 import os
-from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,14 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def ensure_broker_folders(conf=None):
-    """The filesystem broker needs its folders before either side connects."""
-    options = (conf or app.conf).broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-        if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
+@before_task_publish.connect
+def _leave_time_limits_to_the_worker(sender=None, headers=None, **kwargs):
+    """Publish without time limits, so the worker's own settings decide them.
 
-
-@worker_init.connect
-def _prepare_broker(sender=None, **kwargs):
-    ensure_broker_folders()
+    Celery stamps the publisher's ``task_time_limit`` on every message, and a
+    worker obeys the stamp over its own configuration.
+    """
+    if headers is not None and "timelimit" in headers:
+        headers["timelimit"] = (None, None)

@@ -4,11 +4,12 @@ See the README's table of environment variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 
-from config.env import env_bool, env_list, secret_key
+from config.env import database_url, env_bool, env_list, env_networks, redis_url, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DESIST_VAR_DIR", BASE_DIR / "var"))
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_filters",
     "django_htmx",
     "axes",
@@ -71,19 +73,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-# Default: a SQLite file for `make run`; tests and production set DATABASE_URL.
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'desist.sqlite3'}"),
-}
+# PostgreSQL only (the trigram and covering indexes, COPY, percentile_cont need it).
+# `make run` starts an embedded PostgreSQL and sets DATABASE_URL itself.
+DATABASES = {"default": env.db_url_config(database_url(env.str("DATABASE_URL", default="")))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, worker, beat) share the file: wait for locks, use WAL.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
@@ -100,9 +94,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:item-list"
 LOGOUT_REDIRECT_URL = "login"
+# Failures count per username + client address, and per client address; a person
+# locked out at one address can still sign in from another. The client address
+# is read from X-Forwarded-For only behind a proxy named in TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -146,25 +146,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
 
 # --- Celery -----------------------------------------------------------------
-# REDIS_URL points the broker at Redis; without it a filesystem broker under var/
-# lets `make run` work with no server at all.
-REDIS_URL = env.str("REDIS_URL", default="")
-BROKER_DIR = VAR_DIR / "broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    }
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-        "polling_interval": 0.2,
-    }
+# Redis is the broker and the checks' rate limiter (`make run` starts an embedded one).
+REDIS_URL = redis_url(env.str("REDIS_URL", default=""))
+CELERY_BROKER_URL = REDIS_URL
+# kombu's Redis transport, but a malformed message is logged and dropped
+# instead of stopping the worker (config/broker.py).
+CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -174,9 +164,14 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits are the worker's own: config/celery.py keeps publishers from
+# stamping theirs on messages, so these apply as the worker's environment says.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+# A pool child that grew past this (KiB) after a task is replaced, so one huge
+# render does not pin gigabytes in a long-lived process.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -207,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A render or import not finished this long after it was queued is re-enqueued.
 STUCK_AFTER_SECONDS = env.int("STUCK_AFTER_SECONDS", default=600)
+# The most items one letter's Exhibit A lists. A larger demand is refused at
+# submission with a request to split it: 2,500 rows render in about a minute
+# and 700 MB, well inside the task time limit (see `make bench`).
+LETTER_MAX_EXHIBIT_ITEMS = env.int("LETTER_MAX_EXHIBIT_ITEMS", default=2500)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

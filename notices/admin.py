@@ -8,9 +8,12 @@ from notices.models import (
     DemandCounter,
     DemandEvent,
     ExportJob,
+    HolderClosureDay,
     Letter,
     LetterTemplate,
     Remedy,
+    Response,
+    ResponseFile,
 )
 
 
@@ -43,16 +46,43 @@ class DemandEventAdmin(ScopedAdmin):
         return False
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """Rows that never change once made: the admin shows them and nothing more."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(ScopedAdmin):
+class LetterTemplateAdmin(ReadOnlyAdmin):
+    """Template versions are made on the template page; a version never changes."""
+
     list_display = ["rights_holder", "version", "signatory_name", "created_at"]
+    list_filter = ["rights_holder"]
 
 
 @admin.register(Letter)
-class LetterAdmin(ScopedAdmin):
-    list_display = ["demand", "version", "status", "pages", "size", "created_at"]
-    list_filter = ["status"]
-    readonly_fields = ["file", "sha256", "pages", "size", "status", "error"]
+class LetterAdmin(ReadOnlyAdmin):
+    """Letter versions are made by rendering and sending; a version never changes."""
+
+    list_display = ["demand", "version", "purpose", "status", "pages", "size", "created_at"]
+    list_filter = ["purpose", "status"]
+    list_select_related = ["demand"]
+
+
+@admin.register(HolderClosureDay)
+class HolderClosureDayAdmin(ScopedAdmin):
+    """A rights holder's own closure days: not business days when deadlines are counted."""
+
+    list_display = ["rights_holder", "date", "reason"]
+    list_filter = ["rights_holder"]
+    date_hierarchy = "date"
 
 
 @admin.register(DemandCounter)
@@ -64,3 +94,45 @@ class DemandCounterAdmin(ScopedAdmin):
 class ExportJobAdmin(OwnJobAdmin):
     owner_field = "created_by"
     list_display = ["pk", "created_by", "status", "processed", "total", "created_at"]
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Responses are the respondent's words as received: shown, never added, changed or deleted
+    here (``notices.responses.record`` is the one way in)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResponseFileInline(admin.TabularInline):
+    model = ResponseFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ["file", "original_name", "content_type", "size", "sha256"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "received_on", "is_counter_notice", "remedy", "recorded_by"]
+    list_filter = ["is_counter_notice"]
+    list_select_related = ["demand", "remedy", "recorded_by"]
+    search_fields = ["demand__reference", "text"]
+    inlines = [ResponseFileInline]
+
+
+@admin.register(ResponseFile)
+class ResponseFileAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "response", "content_type", "size", "sha256"]
+    list_select_related = ["response"]

@@ -39,6 +39,12 @@ class Channel(models.TextChoices):
     PORTAL = "portal", "Platform portal"
 
 
+class LetterPurpose(models.TextChoices):
+    DRAFT = "draft", "Draft"  # before sending: stamped DRAFT
+    RECORD = "record", "Letter of record"  # rendered at sending: what was sent
+    COPY = "copy", "Copy"  # re-rendered after sending: stamped COPY, never of record
+
+
 class LetterStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RENDERING = "rendering", "Rendering"

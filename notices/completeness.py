@@ -7,6 +7,8 @@ demand page shows it.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from notices.models import LetterTemplate
 
 
@@ -32,8 +34,14 @@ def missing(demand, template=None) -> list[str]:
     if not template.legal_basis.strip():
         gaps.append("the legal basis")
     items = list(demand.items.all().prefetch_related("elements"))
+    limit = settings.LETTER_MAX_EXHIBIT_ITEMS
     if not items:
         gaps.append("at least one infringing item")
+    elif len(items) > limit:
+        gaps.append(
+            f"a smaller Exhibit A: one letter lists at most {limit:,} items and this demand "
+            f"has {len(items):,}; split it into several demands (by platform or franchise)"
+        )
     else:
         unnamed = [item.reference for item in items if not item.elements.all()]
         if unnamed:

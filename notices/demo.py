@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from casework.choices import EventSource, Stage
 from casework.models import InfringingItem, StageEvent
-from notices.choices import STANDARD_REMEDIES, Channel, DemandStatus
+from notices.business_days import calendar_for
+from notices.choices import STANDARD_REMEDIES, Channel, DemandStatus, LetterPurpose
 from notices.completeness import current_template
+from notices.letters import take_snapshot
 from notices.models import Demand, DemandEvent, Letter, LetterTemplate, Remedy
 from notices.references import format_reference, take_number
 from notices.rendering import render_letter
@@ -146,11 +148,20 @@ def load_demo_demands(netflix, respondent):
     manager = User.objects.get(username="netflix-manager")
     year = timezone.localdate().year
     now = timezone.now()
+    calendar = calendar_for(netflix)
 
     sent_items = InfringingItem.objects.filter(rights_holder=netflix).exclude(
         stage__in=[Stage.IDENTIFIED, Stage.DISMISSED]
     )
+    # The letter is dated the day after the last of its items was identified (no
+    # exhibit item postdates its letter), at 10 a.m. in Los Gatos; the deadline
+    # comes from the same business-day rules as any other demand.
+    last_seen = max(sent_items.values_list("first_seen", flat=True), default=now.date())
+    sent_on = min(last_seen + dt.timedelta(days=1), calendar.local_date(now))
+    sent_at = dt.datetime.combine(sent_on, dt.time(10, 0), tzinfo=calendar.zone)
     number = take_number(netflix, year)
+    response_days = netflix.response_days
+    deadline_at = calendar.deadline(sent_on, response_days)
     sent = Demand.objects.create(
         rights_holder=netflix,
         respondent=respondent,
@@ -158,12 +169,15 @@ def load_demo_demands(netflix, respondent):
         year=year,
         number=number,
         status=DemandStatus.SENT,
+        response_days=response_days,
         prepared_by=legal,
         approved_by=manager,
-        approved_at=now - dt.timedelta(days=40),
-        sent_at=now - dt.timedelta(days=39),
+        approved_at=sent_at - dt.timedelta(days=1),
+        sent_at=sent_at,
         sent_channel=Channel.EMAIL,
-        deadline=(now - dt.timedelta(days=35)).date(),
+        sent_channels=[Channel.EMAIL, Channel.COURIER],
+        deadline=deadline_at.date(),
+        deadline_at=deadline_at,
         paragraphs=SENT_DEMAND_PARAGRAPHS,
     )
     sent.items.set(sent_items)
@@ -171,24 +185,29 @@ def load_demo_demands(netflix, respondent):
     StageEvent.objects.filter(
         item__in=sent_items, to_stage=Stage.NOTIFIED, source=EventSource.DEMAND
     ).update(demand=sent)
-    # The sent demand keeps the exact letter it was sent with: render it now, in-process.
+    # The sent demand keeps its letter of record: made from its snapshot, rendered in-process.
+    template = current_template(netflix.pk)
     letter = Letter.objects.create(
-        demand=sent, version=1, template=current_template(netflix.pk), requested_by=legal
+        demand=sent,
+        version=1,
+        template=template,
+        purpose=LetterPurpose.RECORD,
+        snapshot=take_snapshot(sent, template, purpose=LetterPurpose.RECORD),
+        requested_by=legal,
     )
     render_letter(letter.pk)
-    sent.sent_letter = letter
-    sent.save(update_fields=["sent_letter"])
-    for action, old, new, by, days_ago in [
-        ("created", "", DemandStatus.DRAFT, legal, 43),
-        ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal, 41),
-        ("approved", DemandStatus.IN_REVIEW, DemandStatus.APPROVED, manager, 40),
-        ("sent", DemandStatus.APPROVED, DemandStatus.SENT, legal, 39),
+    Demand.objects.filter(pk=sent.pk).update(sent_letter=letter)
+    for action, old, new, by, days_before in [
+        ("created", "", DemandStatus.DRAFT, legal, 4),
+        ("submitted", DemandStatus.DRAFT, DemandStatus.IN_REVIEW, legal, 2),
+        ("approved", DemandStatus.IN_REVIEW, DemandStatus.APPROVED, manager, 1),
+        ("sent", DemandStatus.APPROVED, DemandStatus.SENT, legal, 0),
     ]:
         event = DemandEvent.objects.create(
             demand=sent, action=action, from_status=old, to_status=new, by=by
         )
         # ``at`` is set on insert; date the story as it happened.
-        DemandEvent.objects.filter(pk=event.pk).update(at=now - dt.timedelta(days=days_ago))
+        DemandEvent.objects.filter(pk=event.pk).update(at=sent_at - dt.timedelta(days=days_before))
 
     draft_items = InfringingItem.objects.filter(rights_holder=netflix, stage=Stage.IDENTIFIED)
     number = take_number(netflix, year)

@@ -1,11 +1,14 @@
 """Forms of the demand pages. Choices are scoped to what the user may see."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from casework.forms import EvidenceFilesField
 from casework.models import Respondent
-from notices.choices import Channel, DemandStatus, LetterStatus, RemedyStatus
-from notices.models import Demand, Letter, LetterTemplate
+from notices import responses
+from notices.choices import Channel, DemandStatus, RemedyStatus
+from notices.models import Demand, LetterTemplate, Remedy
 
 
 class DraftForm(forms.Form):
@@ -55,24 +58,22 @@ class ActionForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    letter = forms.ModelChoiceField(queryset=Letter.objects.none(), label="Letter version")
+    """Sending an approved demand: the letter of record is made from these."""
+
     sent_on = forms.DateField(
         label="Sent on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
-    channel = forms.ChoiceField(choices=Channel.choices)
+    channels = forms.MultipleChoiceField(
+        label="Sent by",
+        choices=Channel.choices,
+        initial=[Channel.EMAIL],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every channel it goes out by; the letter names them.",
+    )
     note = forms.CharField(required=False, max_length=2000)
 
-    def __init__(self, *args, demand, **kwargs):
+    def __init__(self, *args, demand=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["letter"].queryset = Letter.objects.filter(
-            demand=demand, status=LetterStatus.READY
-        ).order_by("-version")
-        self.fields["letter"].label_from_instance = lambda letter: (
-            f"Version {letter.version} · {letter.pages} pages · {letter.sha256[:12]}…"
-        )
-        first = self.fields["letter"].queryset.first()
-        if first:
-            self.fields["letter"].initial = first.pk
 
 
 class LetterTemplateForm(forms.ModelForm):
@@ -119,3 +120,57 @@ class ExportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["demands"].queryset = Demand.objects.for_user(user)
+
+
+class ResponseForm(forms.Form):
+    """The respondent's reply to a demand, or to one of its remedies, with its files."""
+
+    received_on = forms.DateField(
+        label="Date received",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    remedy = forms.ModelChoiceField(
+        queryset=Remedy.objects.none(),
+        required=False,
+        empty_label="The demand as a whole",
+        label="Answers",
+    )
+    text = forms.CharField(
+        label="Reply",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        help_text="What the respondent said, or a summary with the attached files.",
+    )
+    is_counter_notice = forms.BooleanField(
+        label="Counter-notice",
+        required=False,
+        help_text="The respondent disputes the demand (fair use, licence, not infringing).",
+    )
+    files = EvidenceFilesField(
+        label="Files",
+        required=False,
+        help_text="The reply as received (PDF, e-mail, screenshots); each is hashed with SHA-256.",
+    )
+
+    def __init__(self, *args, demand, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.demand = demand
+        self.fields["remedy"].queryset = demand.remedies.order_by("position", "pk")
+        self.fields["remedy"].label_from_instance = lambda remedy: (
+            f"Demand {remedy.position}: {remedy.get_kind_display()}"
+        )
+        # The browser's date picker offers only possible dates; clean_received_on decides.
+        attrs = self.fields["received_on"].widget.attrs
+        attrs["max"] = timezone.localdate().isoformat()
+        sent = responses.sent_on(demand)
+        if sent is not None:
+            attrs["min"] = sent.isoformat()
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        try:
+            responses.check_received_on(self.demand, value)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["received_on"]) from exc
+        return value

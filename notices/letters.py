@@ -1,4 +1,11 @@
-"""The letter of a demand: the context of templates/letters/demand.html and its HTML.
+"""The letter of a demand: its snapshot, the context of templates/letters/demand.html, its HTML.
+
+A Letter version prints only its ``snapshot``: the case data (holder,
+respondent, items, elements, evidence fingerprints, remedies, paragraphs,
+template text) and the dates, channel and deadline, taken once when the
+version is made. Rendering one version twice therefore gives the same
+document, and a sent letter's preview shows what was sent, whatever changed
+in the case since.
 
 Everything typed by people (titles, paragraphs, template text) reaches the
 letter only through autoescaped template variables, so markup in it is shown as
@@ -8,7 +15,6 @@ text and never fetched.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -19,8 +25,28 @@ from django.utils import timezone
 from casework.choices import Conduct, PaperSize
 from casework.exports import lines, neutralise
 from casework.models import Evidence, ProtectedElement
+from notices.business_days import calendar_for, describe_deadline
+from notices.choices import Channel, LetterPurpose
 from notices.completeness import current_template
-from notices.pdf import PdfAttachment, html_to_pdf
+from notices.pdf import PdfAttachment
+
+SNAPSHOT_FORMAT = 1
+TEMPLATE_FIELDS = [
+    "version",
+    "letterhead",
+    "signatory_name",
+    "signatory_title",
+    "contact_details",
+    "opening",
+    "legal_basis",
+    "consequences",
+    "fair_use",
+    "preservation",
+    "cc",
+    "good_faith_statement",
+    "accuracy_statement",
+    "closing",
+]
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -41,7 +67,204 @@ def exhibit_items(demand):
     )
 
 
-# --- Exhibit A, the PDF's metadata and paper ---------------------------------------------
+def channel_line(channels) -> str:
+    """ "By email and courier": the channels actually used, in the order chosen."""
+    labels = [Channel(c).label.lower() for c in channels]
+    if not labels:
+        return ""
+    if len(labels) == 1:
+        return f"By {labels[0]}"
+    return "By " + ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _element(element) -> dict:
+    return {
+        "name": element.name,
+        "get_kind_display": element.get_kind_display(),
+        "registration_number": element.registration_number,
+    }
+
+
+def case_data(demand, template) -> dict:
+    """The case as the letter states it: everything but the dates, channel and mark."""
+    items = list(exhibit_items(demand))
+    works: OrderedDict = OrderedDict()
+    platforms: OrderedDict = OrderedDict()
+    conducts: set[str] = set()
+    rows = []
+    for number, item in enumerate(items, start=1):
+        elements = [_element(e) for e in item.elements.all()]
+        work = works.setdefault(
+            item.franchise.pk,
+            {
+                "franchise": {
+                    "name": item.franchise.name,
+                    "registration_number": item.franchise.registration_number,
+                },
+                "elements": {},
+                "count": 0,
+            },
+        )
+        work["count"] += 1
+        for element, data in zip(item.elements.all(), elements, strict=True):
+            work["elements"][element.pk] = data
+        platform = platforms.setdefault(
+            item.platform.pk,
+            {
+                "platform": {
+                    "name": item.platform.name,
+                    "get_kind_display": item.platform.get_kind_display(),
+                    "url": item.platform.url,
+                    # what the letter says it is, and its designated agent
+                    "description": item.platform.description,
+                    "agent_name": item.platform.agent_name,
+                    "agent_email": item.platform.agent_email,
+                    "agent_address": item.platform.agent_address,
+                },
+                "count": 0,
+                "numbers": [],
+            },
+        )
+        platform["count"] += 1
+        platform["numbers"].append(number)
+        conducts.add(item.conduct)
+        rows.append(
+            {
+                "exhibit_number": number,
+                "reference": item.reference,
+                "url": item.url,
+                "title": item.title,
+                "platform": {"name": item.platform.name},
+                "franchise": {"name": item.franchise.name},
+                "first_seen": item.first_seen,
+                "elements": elements,
+                "evidence": [
+                    {"sha256": ev.sha256, "original_name": ev.original_name}
+                    for ev in item.evidence.all()
+                ],
+            }
+        )
+    for work in works.values():
+        work["elements"] = sorted(work["elements"].values(), key=lambda e: e["name"])
+    respondent = demand.respondent
+    holder = demand.rights_holder
+    return {
+        "demand": {"reference": demand.reference},
+        "holder": {"name": holder.name, "code": holder.code, "paper_size": holder.paper_size},
+        "respondent": {
+            "name": respondent.name,
+            "agent_name": respondent.agent_name,
+            "agent_email": respondent.agent_email,
+            "legal_address": respondent.legal_address,
+        },
+        "template": (
+            {name: getattr(template, name) for name in TEMPLATE_FIELDS} if template else None
+        ),
+        "works": list(works.values()),
+        "platforms": list(platforms.values()),
+        "conducts": [Conduct(c).label.lower() for c in Conduct.values if c in conducts],
+        "items": rows,
+        "remedies": [
+            {"position": r.position, "kind": r.kind, "text": r.text}
+            for r in demand.remedies.order_by("position", "id")
+        ],
+        "paragraphs": paragraphs_of(demand.paragraphs),
+        "response_days": demand.response_days,
+    }
+
+
+def take_snapshot(
+    demand, template, *, purpose: str = LetterPurpose.DRAFT, at: dt.datetime | None = None
+) -> dict:
+    """Everything a new Letter version of ``demand`` prints, as JSON-ready data.
+
+    A draft is dated the day it is made and has no deadline yet; the letter of
+    record is dated the day it was sent and names its channels and its
+    concrete deadline (the demand must already carry them).
+    """
+    calendar = calendar_for(demand.rights_holder)
+    at = at or timezone.now()
+    data = case_data(demand, template)
+    if purpose == LetterPurpose.RECORD:
+        letter_date = calendar.local_date(demand.sent_at)
+        created = demand.sent_at
+        deadline_at = demand.deadline_at.astimezone(calendar.zone)
+        data.update(
+            channel_line=channel_line(demand.channels),
+            deadline_text=describe_deadline(deadline_at),
+            deadline_at=deadline_at.isoformat(),
+            mark="",
+        )
+    else:
+        letter_date = calendar.local_date(at)
+        created = at
+        data.update(channel_line="", deadline_text="", deadline_at=None, mark="DRAFT")
+    data.update(
+        format=SNAPSHOT_FORMAT,
+        purpose=str(purpose),
+        letter_date=letter_date,
+        created=created.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+    return data
+
+
+def copy_snapshot(record: dict, *, on: dt.date) -> dict:
+    """A re-render of a sent letter for the file: the sent text, stamped COPY."""
+    data = dict(record)
+    data.update(
+        purpose=str(LetterPurpose.COPY),
+        mark=f"COPY — re-rendered on {on:%B} {on.day}, {on.year}",
+    )
+    return data
+
+
+class Related(list):
+    """A list that answers ``.all`` like a related manager (the template's ``e.elements.all``)."""
+
+    def all(self):
+        return self
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def context_from_snapshot(snapshot: dict, *, letter_version=None) -> dict:
+    """The template context of a snapshot (dates back to dates, relations answering .all)."""
+    context = dict(snapshot)
+    items = []
+    for row in snapshot.get("items", []):
+        row = dict(row)
+        row["first_seen"] = _date(row.get("first_seen"))
+        row["elements"] = Related(row.get("elements", []))
+        row["evidence"] = Related(row.get("evidence", []))
+        items.append(row)
+    template = snapshot.get("template") or {}
+    context.update(
+        items=items,
+        letter_date=_date(snapshot.get("letter_date")),
+        letterhead_lines=template.get("letterhead", "").splitlines(),
+        contact_lines=template.get("contact_details", "").splitlines(),
+    )
+    # Legal sections, copies to platform agents, Exhibit A's CSV, paper and PDF metadata.
+    context.update(legal_sections(snapshot.get("template")))
+    context.update(
+        agent_platforms=[p for p in snapshot.get("platforms", []) if has_agent(p["platform"])],
+        exhibit_csv_name=exhibit_csv_name(snapshot),
+        paper=paper_for((snapshot.get("holder") or {}).get("paper_size")),
+        pdf_meta=pdf_metadata(snapshot, letter_version),
+    )
+    return context
+
+
+def render_snapshot_html(snapshot: dict, *, letter_version=None) -> str:
+    """The letter as an HTML document (the PDF's source and the browser preview)."""
+    return render_to_string(
+        "letters/demand.html", context_from_snapshot(snapshot, letter_version=letter_version)
+    )
+
+
+# --- Exhibit A's CSV, the PDF's metadata and paper, the legal sections -----------------------
 
 EXHIBIT_CSV_COLUMNS = [
     "number",
@@ -57,34 +280,49 @@ EXHIBIT_CSV_COLUMNS = [
 ]
 
 
-def exhibit_csv_name(demand) -> str:
-    return f"{demand.reference}-exhibit-a.csv"
+def exhibit_csv_name(snapshot: dict) -> str:
+    return f"{snapshot['demand']['reference']}-exhibit-a.csv"
 
 
-def exhibit_csv(items) -> bytes:
+def exhibit_csv(snapshot: dict) -> bytes:
     """Exhibit A as CSV (UTF-8), one row per item, cells formula-neutralised.
 
-    ``items`` are numbered exhibit items (``build_context``'s). Several evidence files of
-    one item are listed in the same order in both evidence columns, separated by "; ".
+    Several evidence files of one item are listed in the same order in both evidence
+    columns, separated by "; ".
     """
 
     def row(item):
-        evidence = list(item.evidence.all())
+        evidence = item.get("evidence", [])
         return [
-            item.exhibit_number,
-            item.reference,
-            item.url,
-            item.title,
-            item.platform.name,
-            item.franchise.name,
-            "; ".join(e.name for e in item.elements.all()),
-            item.first_seen.isoformat(),
-            "; ".join(ev.original_name for ev in evidence),
-            "; ".join(ev.sha256 for ev in evidence),
+            item["exhibit_number"],
+            item["reference"],
+            item["url"],
+            item["title"],
+            item["platform"]["name"],
+            item["franchise"]["name"],
+            "; ".join(e["name"] for e in item.get("elements", [])),
+            str(item["first_seen"]),
+            "; ".join(ev["original_name"] for ev in evidence),
+            "; ".join(ev["sha256"] for ev in evidence),
         ]
 
+    items = snapshot.get("items", [])
     table = [EXHIBIT_CSV_COLUMNS] + [[neutralise(v) for v in row(item)] for item in items]
     return "".join(lines(table)).encode()
+
+
+def letter_attachments(snapshot: dict) -> list[PdfAttachment]:
+    """The files a letter's PDF embeds: Exhibit A as CSV, dated like the letter."""
+    created = dt.datetime.fromisoformat(snapshot["created"]) if snapshot.get("created") else None
+    count = len(snapshot.get("items", []))
+    return [
+        PdfAttachment(
+            name=exhibit_csv_name(snapshot),
+            content=exhibit_csv(snapshot),
+            description=f"Exhibit A to {snapshot['demand']['reference']} ({count} items, CSV)",
+            created=created or dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,127 +339,61 @@ PAPERS = {
 }
 
 
-def paper_for(holder) -> Paper:
-    return PAPERS.get(getattr(holder, "paper_size", None), PAPERS[PaperSize.A4])
+def paper_for(paper_size) -> Paper:
+    return PAPERS.get(paper_size, PAPERS[PaperSize.A4])
 
 
-def pdf_metadata(demand, template, letter_date: dt.date, letter_version=None) -> dict:
-    """What the PDF's Info/XMP carry: the signatory as author, reference, versions, date."""
-    template_version = template.version if template else ""
-    author = template.signatory_name if template else demand.rights_holder.name
-    keywords = [demand.reference, "cease and desist", demand.rights_holder.name]
+def pdf_metadata(snapshot: dict, letter_version=None) -> dict:
+    """What the PDF's Info/XMP carry besides the dates: the signatory as author, the
+    reference, the letter and template versions."""
+    template = snapshot.get("template") or {}
+    holder = (snapshot.get("holder") or {}).get("name", "")
+    reference = snapshot["demand"]["reference"]
+    template_version = template.get("version", "")
+    keywords = [reference, "cease and desist", holder]
     if letter_version:
         keywords.append(f"letter version {letter_version}")
     if template_version:
         keywords.append(f"template version {template_version}")
     return {
-        "author": author,
+        "author": template.get("signatory_name") or holder,
         "keywords": keywords,
-        "created": letter_date.isoformat(),
         "letter_version": letter_version or "",
         "template_version": template_version,
     }
 
 
-def has_agent(platform) -> bool:
+def has_agent(platform: dict) -> bool:
     """A platform with a designated agent gets a copy and a notice of its own items."""
-    return bool(platform.agent_name or platform.agent_email)
+    return bool(platform.get("agent_name") or platform.get("agent_email"))
 
 
-def legal_sections(template) -> dict:
+def legal_sections(template: dict | None) -> dict:
     """The template's multi-paragraph sections, split on blank lines, and its cc lines."""
-    if template is None:
-        return {"legal_basis": [], "fair_use": [], "preservation": [], "cc_lines": []}
+    template = template or {}
     return {
-        "legal_basis": paragraphs_of(template.legal_basis),
-        "fair_use": paragraphs_of(template.fair_use),
-        "preservation": paragraphs_of(template.preservation),
-        "cc_lines": [line.strip() for line in template.cc.splitlines() if line.strip()],
+        "legal_basis": paragraphs_of(template.get("legal_basis", "")),
+        "fair_use": paragraphs_of(template.get("fair_use", "")),
+        "preservation": paragraphs_of(template.get("preservation", "")),
+        "cc_lines": [line.strip() for line in template.get("cc", "").splitlines() if line.strip()],
     }
 
 
-# --- the letter's context ------------------------------------------------------------------
-
-
-def build_context(
-    demand, template=None, *, letter_date: dt.date | None = None, letter_version=None
-) -> dict:
-    """Everything the letter says, computed from the demand and a template version."""
+def render_letter_html(demand, template=None) -> str:
+    """What a new draft of ``demand`` would print now (the preview before sending)."""
     template = template or current_template(demand.rights_holder_id)
-    items = list(exhibit_items(demand))
-    works: OrderedDict = OrderedDict()
-    platforms: OrderedDict = OrderedDict()
-    conducts: set[str] = set()
-    for number, item in enumerate(items, start=1):
-        item.exhibit_number = number
-        work = works.setdefault(
-            item.franchise.pk, {"franchise": item.franchise, "elements": {}, "count": 0}
-        )
-        work["count"] += 1
-        for element in item.elements.all():
-            work["elements"][element.pk] = element
-        platform = platforms.setdefault(
-            item.platform.pk, {"platform": item.platform, "count": 0, "numbers": []}
-        )
-        platform["count"] += 1
-        platform["numbers"].append(number)
-        conducts.add(item.conduct)
-    for work in works.values():
-        work["elements"] = sorted(work["elements"].values(), key=lambda e: e.name)
-    conduct_labels = [Conduct(c).label.lower() for c in Conduct.values if c in conducts]
-    if letter_date is None:
-        letter_date = (
-            timezone.localtime(demand.sent_at).date() if demand.sent_at else timezone.localdate()
-        )
-    return {
-        "demand": demand,
-        "holder": demand.rights_holder,
-        "respondent": demand.respondent,
-        "template": template,
-        "letterhead_lines": template.letterhead.splitlines() if template else [],
-        "contact_lines": template.contact_details.splitlines() if template else [],
-        "letter_date": letter_date,
-        "works": list(works.values()),
-        "platforms": list(platforms.values()),
-        "conducts": conduct_labels,
-        "items": items,
-        "remedies": list(demand.remedies.order_by("position", "id")),
-        "paragraphs": paragraphs_of(demand.paragraphs),
-        "deadline": demand.deadline,
-        "response_days": demand.response_days,
-        # Legal substance: paragraphs of the template's sections, copies to platform agents.
-        **legal_sections(template),
-        "agent_platforms": [p for p in platforms.values() if has_agent(p["platform"])],
-        # Exhibit A, metadata and paper (see the functions above).
-        "exhibit_csv_name": exhibit_csv_name(demand),
-        "pdf_meta": pdf_metadata(demand, template, letter_date, letter_version),
-        "paper": paper_for(demand.rights_holder),
-    }
+    return render_snapshot_html(take_snapshot(demand, template))
 
 
-def render_letter_html(demand, template=None, *, letter_date=None, letter_version=None) -> str:
-    """The letter as an HTML document (the PDF's source and the browser preview)."""
-    context = build_context(
-        demand, template, letter_date=letter_date, letter_version=letter_version
-    )
-    return render_to_string("letters/demand.html", context)
+def render_snapshot_pdf(snapshot: dict, *, letter_version=None) -> bytes:
+    """A snapshot as the tagged PDF/A-3a a Letter stores, with Exhibit A attached as CSV."""
+    from notices.pdf import html_to_pdf
+
+    html = render_snapshot_html(snapshot, letter_version=letter_version)
+    return html_to_pdf(html, attachments=letter_attachments(snapshot))
 
 
-def render_letter_pdf(demand, template=None, *, letter_date=None, letter_version=None) -> bytes:
-    """The letter as tagged PDF/A-3a, with Exhibit A attached as a CSV file."""
-    context = build_context(
-        demand, template, letter_date=letter_date, letter_version=letter_version
-    )
-    html = render_to_string("letters/demand.html", context)
-    stamp = dt.datetime.combine(context["letter_date"], dt.time(), tzinfo=dt.UTC)
-    exhibit = PdfAttachment(
-        name=context["exhibit_csv_name"],
-        content=exhibit_csv(context["items"]),
-        description=f"Exhibit A to {demand.reference} ({len(context['items'])} items, CSV)",
-        created=stamp,
-    )
-    # The items and their prefetched rows are not needed for the layout: free them first,
-    # so WeasyPrint reuses their memory (a 1,000-row letter's peak is mostly layout boxes).
-    del context
-    gc.collect()
-    return html_to_pdf(html, attachments=[exhibit])
+def render_letter_pdf(demand, template=None, *, letter_version=None) -> bytes:
+    """What a new draft of ``demand`` would print now, as PDF (tests, previews)."""
+    template = template or current_template(demand.rights_holder_id)
+    return render_snapshot_pdf(take_snapshot(demand, template), letter_version=letter_version)

@@ -1,11 +1,48 @@
 """Notices: cease-and-desist demands, their remedies, letter templates and rendered letters."""
 
+import json
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from casework.choices import JobStatus
 from casework.models import InfringingItem, Respondent, RightsHolder, choices_check, scoped
-from notices.choices import Channel, DemandStatus, LetterStatus, RemedyKind, RemedyStatus
+from notices.choices import (
+    Channel,
+    DemandStatus,
+    LetterPurpose,
+    LetterStatus,
+    RemedyKind,
+    RemedyStatus,
+)
+
+
+class HolderClosureDay(models.Model):
+    """A day a rights holder's office is closed besides public holidays: not a business day."""
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["rights_holder", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rights_holder", "date"],
+                name="closure_day_unique",
+                violation_error_message="This day is already a closure day of the rights holder.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
 
 
 class DemandCounter(models.Model):
@@ -48,9 +85,21 @@ class Demand(models.Model):
     paragraphs = models.TextField(
         blank=True, help_text="Paragraphs written for this demand; a blank line separates them."
     )
+    # The date of the deadline in the holder's zone (overdue, dashboards, reminders)
+    # and the moment itself (the letter's "no later than 5:00 p.m. PT on ...").
     deadline = models.DateField(null=True, blank=True, editable=False)
+    deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sent_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    # The first channel chosen (lists and the load generator) and all of them, in order.
+    sent_channel = models.CharField(
+        max_length=10, choices=Channel.choices, blank=True, editable=False
+    )
+    sent_channels = ArrayField(
+        models.CharField(max_length=10, choices=Channel.choices),
+        default=list,
+        blank=True,
+        editable=False,
+    )
     sent_letter = models.ForeignKey(
         "Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
@@ -91,6 +140,26 @@ class Demand(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.sent_channels) or ([self.sent_channel] if self.sent_channel else [])
+
+    @property
+    def deadline_display(self) -> str:
+        """ "5:00 p.m. PT on Tuesday, December 1, 2026" in the holder's zone, or ""."""
+        from notices.business_days import Calendar, describe_deadline
+
+        if self.deadline_at is None:
+            return ""
+        zone = Calendar(time_zone=self.rights_holder.time_zone).zone
+        return describe_deadline(self.deadline_at.astimezone(zone))
+
+    @property
+    def channels_display(self) -> str:
+        from notices.letters import channel_line
+
+        return channel_line(self.channels).removeprefix("By ")
 
 
 class Remedy(models.Model):
@@ -138,6 +207,10 @@ class DemandEvent(models.Model):
 
     def __str__(self):
         return f"{self.demand_id} {self.action}"
+
+
+class ImmutableError(ValidationError):
+    """A letter or template version was asked to change after it was made."""
 
 
 class LetterTemplate(models.Model):
@@ -188,6 +261,23 @@ class LetterTemplate(models.Model):
     def __str__(self):
         return f"{self.rights_holder.code} template v{self.version}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and LetterTemplate.objects.filter(pk=self.pk).exists():
+            raise ImmutableError(
+                f"Letter template v{self.version} cannot be changed: save a new version instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"Letter template v{self.version} cannot be deleted.")
+
+
+def _as_stored(field, value):
+    """A value as the database gives it back (a snapshot's dates become ISO strings)."""
+    if isinstance(field, models.JSONField):
+        return json.loads(json.dumps(value, cls=field.encoder))
+    return value
+
 
 def letter_path(instance, filename):
     return f"letters/{instance.demand.rights_holder_id}/{instance.demand_id}/{filename}"
@@ -199,6 +289,12 @@ class Letter(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="letters")
     version = models.PositiveIntegerField()
     template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(
+        max_length=10, choices=LetterPurpose.choices, default=LetterPurpose.DRAFT
+    )
+    # Everything the letter prints, taken when the version was created; the PDF
+    # (and the preview of a sent demand) is rendered from this alone.
+    snapshot = models.JSONField(default=dict, encoder=DjangoJSONEncoder, editable=False)
     status = models.CharField(
         max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED
     )
@@ -223,7 +319,14 @@ class Letter(models.Model):
         ordering = ["demand", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["demand", "version"], name="letter_unique_version"),
+            models.UniqueConstraint(
+                fields=["demand"],
+                condition=models.Q(purpose="record"),
+                name="letter_one_of_record",
+                violation_error_message="A demand has one letter of record.",
+            ),
             choices_check("status", LetterStatus),
+            choices_check("purpose", LetterPurpose),
         ]
         indexes = [
             # The sweeper: renders stuck in queued or rendering.
@@ -234,8 +337,43 @@ class Letter(models.Model):
             )
         ]
 
+    # What the rendering task fills in; everything else is fixed at creation.
+    RENDER_FIELDS = frozenset(
+        {"status", "error", "file", "sha256", "pages", "size", "attempts"}
+        | {"queued_at", "started_at", "finished_at", "render_ms"}
+    )
+
     def __str__(self):
         return f"{self.demand.reference} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        """Create, or record a render's outcome on a letter not yet ready; nothing else."""
+        if self.pk is not None:
+            stored = Letter.objects.filter(pk=self.pk).values().first()
+            if stored is not None:
+                changed = {
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if _as_stored(f, getattr(self, f.attname)) != stored[f.attname]
+                }
+                if stored["status"] == LetterStatus.READY and changed:
+                    raise ImmutableError(
+                        f"Letter {self} is ready and cannot be changed "
+                        f"({', '.join(sorted(changed))})."
+                    )
+                if changed - self.RENDER_FIELDS:
+                    raise ImmutableError(
+                        f"Letter {self}: {', '.join(sorted(changed - self.RENDER_FIELDS))} "
+                        "cannot be changed after the version is made."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"Letter {self} cannot be deleted.")
+
+    @property
+    def of_record(self) -> bool:
+        return self.purpose == LetterPurpose.RECORD
 
 
 def export_path(instance, filename):
@@ -276,3 +414,81 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+def response_file_path(instance, filename):
+    demand = instance.response.demand
+    return f"responses/{demand.rights_holder_id}/{demand.pk}/{filename}"
+
+
+class AppendOnly(models.Model):
+    """A record that is added, never edited or deleted (the respondent's words as received)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"A {self._meta.verbose_name} is never edited: add a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"A {self._meta.verbose_name} is never deleted.")
+
+
+class Response(AppendOnly):
+    """The respondent's reply to a demand, or to one of its remedies, as received.
+
+    A counter-notice disputes the demand (e.g. claims fair use or a licence).
+    Recorded through ``notices.responses.record`` only: it checks the dates and
+    the remedy, and moves a demand awaiting an answer to responded.
+    """
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="responses")
+    remedy = models.ForeignKey(
+        Remedy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text="The remedy the reply answers; blank for the demand as a whole.",
+    )
+    received_on = models.DateField("date received")
+    text = models.TextField("reply")
+    is_counter_notice = models.BooleanField("counter-notice", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped("demand__rights_holder")
+
+    class Meta:
+        ordering = ["demand", "received_on", "id"]
+        indexes = [
+            # The demand page and the status board: a demand's responses, newest first.
+            models.Index(fields=["demand", "-received_on", "-id"], name="response_demand_received"),
+        ]
+
+    def __str__(self):
+        kind = "Counter-notice" if self.is_counter_notice else "Response"
+        return f"{kind} to {self.demand_id} received {self.received_on:%Y-%m-%d}"
+
+
+class ResponseFile(AppendOnly):
+    """A file that came with a response, stored and hashed like evidence."""
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=response_file_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    objects = scoped("response__demand__rights_holder")
+
+    class Meta:
+        ordering = ["response", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -25,10 +25,17 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from pypdf import PdfReader
 
-from notices.choices import LetterStatus
+from notices.business_days import calendar_for
+from notices.choices import LetterPurpose, LetterStatus
 from notices.completeness import current_template
-from notices.letters import render_letter_pdf
+from notices.letters import (
+    copy_snapshot,
+    letter_attachments,
+    render_snapshot_html,
+    take_snapshot,
+)
 from notices.models import Demand, DemandEvent, Letter
+from notices.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -49,32 +56,94 @@ def _enqueue(letter_id: int) -> None:
     render_task.delay(letter_id)
 
 
+def new_version(demand, *, template, purpose, snapshot, by=None) -> Letter:
+    """Insert the next Letter version of a locked ``demand`` and enqueue its render on commit.
+
+    The caller holds the demand's row lock inside a transaction (so version
+    numbers never collide) and passes the snapshot the version prints.
+    """
+    last = Letter.objects.filter(demand=demand).aggregate(m=Max("version"))["m"] or 0
+    letter = Letter.objects.create(
+        demand=demand,
+        version=last + 1,
+        template=template,
+        purpose=purpose,
+        snapshot=snapshot,
+        status=LetterStatus.QUEUED,
+        requested_by=by,
+    )
+    DemandEvent.objects.create(
+        demand=demand,
+        action="letter requested",
+        from_status=demand.status,
+        to_status=demand.status,
+        by=by,
+        detail=(
+            f"Letter version {letter.version} ({LetterPurpose(purpose).label.lower()}, "
+            f"template v{template.version}) queued."
+        ),
+    )
+    transaction.on_commit(lambda: _enqueue(letter.pk))
+    return letter
+
+
 def request_render(demand, *, by=None) -> Letter:
-    """Create the next Letter version of ``demand`` (queued) and enqueue it on commit."""
+    """Queue a new Letter version of ``demand``: a DRAFT before sending, a COPY after.
+
+    A copy prints the sent letter's own snapshot, stamped "COPY — re-rendered
+    on <date>": it never becomes the letter of record and never changes what
+    was sent.
+    """
     with transaction.atomic():
-        locked = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+        locked = (
+            Demand.objects.select_for_update(of=("self",))
+            .select_related("rights_holder", "respondent", "sent_letter__template")
+            .get(pk=demand.pk)
+        )
+        today = calendar_for(locked.rights_holder).local_date(timezone.now())
+        sent = locked.sent_letter
+        if sent is not None and sent.status == LetterStatus.FAILED:
+            return _retry_record(locked, sent, by=by)
+        if sent is not None:
+            template = sent.template
+            record = sent.snapshot or take_snapshot(locked, template, purpose=LetterPurpose.RECORD)
+            return new_version(
+                locked,
+                template=template,
+                purpose=LetterPurpose.COPY,
+                snapshot=copy_snapshot(record, on=today),
+                by=by,
+            )
         template = current_template(locked.rights_holder_id)
         if template is None:
             raise RenderRefused(
                 f"Demand {locked.reference}: its rights holder has no letter template yet."
             )
-        last = Letter.objects.filter(demand=locked).aggregate(m=Max("version"))["m"] or 0
-        letter = Letter.objects.create(
-            demand=locked,
-            version=last + 1,
+        return new_version(
+            locked,
             template=template,
-            status=LetterStatus.QUEUED,
-            requested_by=by,
-        )
-        DemandEvent.objects.create(
-            demand=locked,
-            action="letter requested",
-            from_status=locked.status,
-            to_status=locked.status,
+            purpose=LetterPurpose.DRAFT,
+            snapshot=take_snapshot(locked, template),
             by=by,
-            detail=f"Letter version {letter.version} (template v{template.version}) queued.",
         )
-        transaction.on_commit(lambda: _enqueue(letter.pk))
+
+
+def _retry_record(demand, letter, *, by=None) -> Letter:
+    """Queue a failed letter of record again: same version, same snapshot, same bytes."""
+    Letter.objects.filter(pk=letter.pk, status=LetterStatus.FAILED).update(
+        status=LetterStatus.QUEUED, attempts=0, queued_at=timezone.now()
+    )
+    DemandEvent.objects.create(
+        demand=demand,
+        action="letter requested",
+        from_status=demand.status,
+        to_status=demand.status,
+        by=by,
+        detail=f"Letter of record (version {letter.version}) failed ({letter.error}); "
+        "queued again.",
+    )
+    transaction.on_commit(lambda: _enqueue(letter.pk))
+    letter.refresh_from_db()
     return letter
 
 
@@ -132,7 +201,16 @@ def render_letter(letter_id: int) -> None:
         letter = Letter.objects.select_related(
             "demand__rights_holder", "demand__respondent", "template"
         ).get(pk=letter_id)
-        pdf = render_letter_pdf(letter.demand, letter.template, letter_version=letter.version)
+        snapshot = letter.snapshot
+        if not snapshot:  # a row made without one (older code): take it once, now
+            snapshot = take_snapshot(letter.demand, letter.template, purpose=letter.purpose)
+            Letter.objects.filter(pk=letter_id, snapshot={}).update(snapshot=snapshot)
+            letter.refresh_from_db(fields=["snapshot"])
+            snapshot = letter.snapshot
+        # Deterministic: the snapshot's date is the PDF's creation date, and PDF/A's
+        # /ID is an MD5 of the content, so one snapshot gives one file.
+        html = render_snapshot_html(snapshot, letter_version=letter.version)
+        pdf = html_to_pdf(html, attachments=letter_attachments(snapshot))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         digest = hashlib.sha256(pdf).hexdigest()
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"

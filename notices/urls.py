@@ -32,6 +32,12 @@ urlpatterns = [
     path("<int:pk>/preview/", views.demand_preview, name="demand-preview"),
     path("<int:pk>/history/", views.demand_history, name="demand-history"),
     path("letters/<int:letter_id>/download/", views.letter_download, name="letter-download"),
+    path("<int:pk>/responses/new/", views.response_add, name="response-add"),
+    path(
+        "responses/files/<int:file_id>/download/",
+        views.response_file_download,
+        name="response-file-download",
+    ),
     path("exports/", views.export_create, name="export-create"),
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),

@@ -32,7 +32,7 @@ from notices.forms import (
     RemedyForm,
     SendForm,
 )
-from notices.letters import render_letter_html
+from notices.letters import render_letter_html, render_snapshot_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
 
 UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
@@ -301,13 +301,14 @@ def demand_send(request, pk):
         demand = workflow.send(
             demand,
             by=request.user,
-            letter=form.cleaned_data["letter"],
             sent_on=form.cleaned_data["sent_on"],
-            channel=form.cleaned_data["channel"],
+            channels=form.cleaned_data["channels"],
             note=form.cleaned_data["note"],
         )
         messages.success(
-            request, f"Demand {demand.reference} sent; deadline {demand.deadline:%Y-%m-%d}."
+            request,
+            f"Demand {demand.reference} sent; deadline {demand.deadline_display}. "
+            f"The letter of record (version {demand.sent_letter.version}) is rendering.",
         )
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
@@ -319,11 +320,7 @@ def demand_send(request, pk):
 
 def _letters_context(request, demand):
     letters = list(demand.letters.select_related("requested_by").order_by("-version"))
-    can_send = (
-        demand.status == DemandStatus.APPROVED
-        and access.can_edit(request.user)
-        and any(letter.status == LetterStatus.READY for letter in letters)
-    )
+    can_send = demand.status == DemandStatus.APPROVED and access.can_edit(request.user)
     return {
         "demand": demand,
         "letters": letters,
@@ -355,7 +352,12 @@ def demand_detail(request, pk):
         "gaps": missing(demand)
         if demand.status in (DemandStatus.DRAFT, DemandStatus.IN_REVIEW)
         else [],
-        "actions": [a for a in workflow.allowed_actions(demand, request.user) if a.name != "send"],
+        # Sending and responses have their own forms below.
+        "actions": [
+            a
+            for a in workflow.allowed_actions(demand, request.user)
+            if a.name not in ("send", "respond")
+        ],
         "editable": editable,
         "compliance_open": demand.status in workflow.AFTER_SENDING
         and access.can_edit(request.user),
@@ -368,6 +370,7 @@ def demand_detail(request, pk):
         ),
         "add_remedy_form": RemedyForm(prefix="new"),
         **_letters_context(request, demand),
+        **_responses_context(request, demand),
     }
     return render(request, "notices/demand_detail.html", context)
 
@@ -396,8 +399,10 @@ def letter_request(request, pk):
 @require_GET
 @login_required
 def demand_preview(request, pk):
-    """The letter as HTML, from the current demand and template (what a render would print)."""
+    """The letter as HTML: what was sent once sent (its snapshot), else a draft of it now."""
     demand = _demand(request, pk)
+    if demand.sent_letter is not None and demand.sent_letter.snapshot:
+        return HttpResponse(render_snapshot_html(demand.sent_letter.snapshot))
     return HttpResponse(render_letter_html(demand))
 
 
@@ -533,3 +538,79 @@ def _initial(template):
     if template is None:
         return {}
     return {name: getattr(template, name) for name in LetterTemplateForm.Meta.fields}
+
+
+# --- Responses and counter-notices --------------------------------------------
+
+
+def _responses_context(request, demand):
+    """The demand's responses (newest first) and, for those who may record one, the form."""
+    from notices.forms import ResponseForm
+    from notices.models import Response
+
+    replies = (
+        Response.objects.filter(demand=demand)
+        .select_related("remedy", "recorded_by")
+        .prefetch_related("files")
+        .order_by("-received_on", "-id")
+    )
+    can_record = demand.status in workflow.RESPONSE_OPEN and access.can_edit(request.user)
+    return {
+        "responses": replies,
+        "response_form": ResponseForm(demand=demand) if can_record else None,
+    }
+
+
+@login_required
+def response_add(request, pk):
+    """Record the respondent's reply (legal staff and managers); errors stay on this page."""
+    from django.core.exceptions import ValidationError
+
+    from notices import responses
+    from notices.forms import ResponseForm
+
+    demand = _demand(request, pk)
+    access.require_edit(request.user)
+    if demand.status not in workflow.RESPONSE_OPEN:
+        messages.error(
+            request, f"Demand {demand.reference} is not sent yet: no response to record."
+        )
+        return _back(demand)
+    form = ResponseForm(request.POST or None, request.FILES or None, demand=demand)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            response = responses.record(
+                demand,
+                by=request.user,
+                received_on=data["received_on"],
+                text=data["text"],
+                is_counter_notice=data["is_counter_notice"],
+                remedy=data["remedy"],
+                uploads=data["files"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except workflow.WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{responses.summary(response)} recorded.")
+            return _back(demand, "#responses")
+    return render(
+        request,
+        "notices/response_form.html",
+        {"demand": demand, "form": form, "nav": "demands"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def response_file_download(request, file_id):
+    """A response's file as a download, scoped like evidence (another holder's is a 404)."""
+    from casework.evidence import download_response
+    from notices.models import ResponseFile
+
+    found = get_object_or_404(ResponseFile.objects.for_user(request.user), pk=file_id)
+    return download_response(found)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from casework import access
 from casework.choices import EventSource, Stage
 from casework.stages import BulkTransitionError, transition_many
-from notices.choices import Channel, DemandStatus, LetterStatus, RemedyStatus
+from notices.business_days import Calendar, calendar_for
+from notices.choices import Channel, DemandStatus, LetterPurpose, RemedyStatus
 from notices.models import Demand, DemandEvent, Letter, Remedy
 
 S = DemandStatus
@@ -33,7 +34,8 @@ TRANSITIONS: dict[str, set[str]] = {
     S.COMPLIED: {S.ESCALATED, S.CLOSED},
     S.PARTLY_COMPLIED: {S.ESCALATED, S.CLOSED},
     S.REFUSED: {S.ESCALATED, S.CLOSED},
-    S.ESCALATED: {S.CLOSED},
+    # A reply that comes after escalating (often because of it) is recorded as a response.
+    S.ESCALATED: {S.RESPONDED, S.CLOSED},
     S.CLOSED: set(),
     S.WITHDRAWN: set(),
 }
@@ -49,6 +51,8 @@ AFTER_SENDING = {
     S.REFUSED,
     S.ESCALATED,
 }
+# Statuses in which a respondent's reply can be recorded: any time after sending.
+RESPONSE_OPEN = AFTER_SENDING | {S.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -92,15 +96,10 @@ class WorkflowError(Exception):
         super().__init__(f"{message} {why}".strip())
 
 
-def add_business_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` business days after ``start``, skipping Saturdays and Sundays."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_business_days(start: dt.date, days: int, holder=None) -> dt.date:
+    """The date ``days`` business days after ``start`` (see notices.business_days)."""
+    calendar = calendar_for(holder) if holder is not None else Calendar()
+    return calendar.add_business_days(start, days)
 
 
 def allowed_actions(demand, user) -> list[Action]:
@@ -198,43 +197,73 @@ def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
     return locked
 
 
-def send(demand, *, by, letter, sent_on: dt.date, channel: str, note: str = "") -> Demand:
-    """Mark an approved demand as sent with one ready letter version.
+def _channels(locked, channels) -> list[str]:
+    if isinstance(channels, str):
+        channels = [channels]
+    chosen = list(dict.fromkeys(channels or []))  # the order chosen, without repeats
+    if not chosen:
+        raise WorkflowError(locked, S.SENT, "Choose at least one channel it was sent by.")
+    unknown = [c for c in chosen if c not in Channel.values]
+    if unknown:
+        raise WorkflowError(locked, S.SENT, f"Unknown channel {unknown[0]!r}.")
+    return chosen
 
-    Computes the deadline (response period in business days after the sending
-    date) and moves the demand's identified items to notified.
+
+def _record_template(locked):
+    """The template of the approved text: the newest draft's, else the current one."""
+    from notices.completeness import current_template
+
+    draft = (
+        Letter.objects.filter(demand=locked, purpose=LetterPurpose.DRAFT)
+        .select_related("template")
+        .order_by("-version")
+        .first()
+    )
+    return draft.template if draft else current_template(locked.rights_holder_id)
+
+
+def send(demand, *, by, sent_on: dt.date, channels, note: str = "") -> Demand:
+    """Send an approved demand: the letter of record is made now, from what was sent.
+
+    In one transaction: records the sending date and time, the channels and the
+    concrete deadline (response period in the holder's business days after the
+    sending date, at its deadline time and zone), moves the demand's identified
+    items to notified, and creates the letter of record (a new Letter version
+    whose snapshot carries all of that) as ``Demand.sent_letter``. Its render
+    is enqueued when the transaction commits.
     """
+    from notices.letters import channel_line, take_snapshot
+    from notices.rendering import new_version
+
     action = ACTIONS["send"]
     with transaction.atomic():
         locked = _locked(demand)
         _check_allowed(locked, action, by)
-        letter_id = letter.pk if isinstance(letter, Letter) else letter
-        chosen = Letter.objects.filter(pk=letter_id, demand=locked).first()
-        if chosen is None:
-            raise WorkflowError(locked, S.SENT, "Choose one of this demand's letter versions.")
-        if chosen.status != LetterStatus.READY:
-            raise WorkflowError(
-                locked,
-                S.SENT,
-                f"Letter version {chosen.version} is {chosen.get_status_display().lower()}, "
-                "not ready.",
-            )
-        if channel not in Channel.values:
-            raise WorkflowError(locked, S.SENT, f"Unknown channel {channel!r}.")
-        if sent_on > timezone.localdate():
-            raise WorkflowError(locked, S.SENT, "The sending date cannot be in the future.")
+        chosen = _channels(locked, channels)
+        calendar = calendar_for(locked.rights_holder)
         now = timezone.now()
-        sent_at = timezone.make_aware(dt.datetime.combine(sent_on, timezone.localtime(now).time()))
-        deadline = add_business_days(sent_on, locked.response_days)
-        Demand.objects.filter(pk=locked.pk, status=S.APPROVED).update(
-            status=S.SENT,
-            status_changed_at=now,
-            updated_at=now,
-            sent_at=sent_at,
-            sent_channel=channel,
-            sent_letter=chosen,
-            deadline=deadline,
-        )
+        if sent_on > calendar.local_date(now):
+            raise WorkflowError(locked, S.SENT, "The sending date cannot be in the future.")
+        template = _record_template(locked)
+        if template is None:
+            raise WorkflowError(locked, S.SENT, "Its rights holder has no letter template yet.")
+        local_now = now.astimezone(calendar.zone)
+        sent_at = dt.datetime.combine(sent_on, local_now.time(), tzinfo=calendar.zone)
+        deadline_at = calendar.deadline(sent_on, locked.response_days)
+        changes = {
+            "status": S.SENT,
+            "status_changed_at": now,
+            "updated_at": now,
+            "sent_at": sent_at,
+            "sent_channel": chosen[0],
+            "sent_channels": chosen,
+            "deadline": deadline_at.date(),
+            "deadline_at": deadline_at,
+        }
+        if not Demand.objects.filter(pk=locked.pk, status=S.APPROVED).update(**changes):
+            raise WorkflowError(locked, S.SENT)
+        for field, value in changes.items():
+            setattr(locked, field, value)
         to_notify = list(locked.items.filter(stage=Stage.IDENTIFIED).values_list("pk", flat=True))
         try:
             transition_many(
@@ -247,10 +276,15 @@ def send(demand, *, by, letter, sent_on: dt.date, channel: str, note: str = "") 
             )
         except BulkTransitionError as exc:  # an item moved meanwhile: nothing is sent
             raise WorkflowError(locked, S.SENT, str(exc)) from exc
+        snapshot = take_snapshot(locked, template, purpose=LetterPurpose.RECORD)
+        letter = new_version(
+            locked, template=template, purpose=LetterPurpose.RECORD, snapshot=snapshot, by=by
+        )
+        Demand.objects.filter(pk=locked.pk).update(sent_letter=letter)
         detail = (
-            f"Sent on {sent_on:%Y-%m-%d} by {Channel(channel).label.lower()} with letter "
-            f"version {chosen.version} (SHA-256 {chosen.sha256}); deadline {deadline:%Y-%m-%d}; "
-            f"{len(to_notify)} item(s) notified."
+            f"Sent on {sent_on:%Y-%m-%d} {channel_line(chosen).lower()}; letter of record: "
+            f"version {letter.version} (template v{template.version}); deadline "
+            f"{snapshot['deadline_text']}; {len(to_notify)} item(s) notified."
         )
         if note:
             detail += f" {note}"
@@ -305,3 +339,38 @@ def is_overdue_q():
     return (
         Q(deadline__lt=timezone.localdate()) & Q(status__in=list(AFTER_SENDING)) & Exists(pending)
     )
+
+
+def locked_for_response(demand, *, by) -> Demand:
+    """Lock ``demand`` to record a response to it (inside the caller's transaction).
+
+    Refuses viewers, non-members and demands never sent.
+    """
+    locked = _locked(demand)
+    if not access.can_edit(by):
+        raise WorkflowError(locked, S.RESPONDED, "Viewers cannot record responses.")
+    if not (by.is_superuser or locked.rights_holder.members.filter(pk=by.pk).exists()):
+        raise WorkflowError(locked, S.RESPONDED, "You are not a member of its rights holder.")
+    if locked.status not in RESPONSE_OPEN:
+        raise WorkflowError(
+            locked, S.RESPONDED, "A response can be recorded only once the demand is sent."
+        )
+    return locked
+
+
+def note_response(locked, *, by, detail: str) -> Demand:
+    """Write a recorded response to the demand's history, moving it to responded where
+    TRANSITIONS allows (sent, escalated); otherwise its status stays as it is.
+
+    ``locked`` comes from ``locked_for_response`` in the same transaction.
+    """
+    old = locked.status
+    new = S.RESPONDED if S.RESPONDED in TRANSITIONS[old] else old
+    if new != old:
+        now = timezone.now()
+        Demand.objects.filter(pk=locked.pk, status=old).update(
+            status=new, status_changed_at=now, updated_at=now
+        )
+        locked.status = new
+    _record(locked, "response", old, new, by, detail)
+    return locked

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the demo case, then serve the app with a Celery worker
-# and beat. SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL are set.
+# and beat. Without DATABASE_URL / REDIS_URL it first starts an embedded PostgreSQL 18
+# and Redis (pip packages, data in var/pg and var/redis) and stops them on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG=${DEBUG:-true}
 PORT=${PORT:-8000}
 BIN=.venv/bin
-mkdir -p var
+VAR=${DESIST_VAR_DIR:-var}
+mkdir -p "$VAR"
 
 # WeasyPrint needs Pango; install it on a machine that lacks it (as root, with apt).
 if ! ldconfig -p | grep -q libpangoft2-1.0; then
@@ -18,27 +20,49 @@ if ! ldconfig -p | grep -q libpangoft2-1.0; then
   fi
 fi
 
+pids=()
+own_servers=false
+cleanup() {
+  # Once: and a second signal (make forwards SIGTERM to its recipe) must not cut it short.
+  trap - EXIT
+  trap '' INT TERM
+  [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if $own_servers; then
+    $BIN/python scripts/devservers.py stop --pg-dir "$VAR/pg" --redis-dir "$VAR/redis" || true
+    echo "run: stopped the embedded PostgreSQL and Redis (data kept in $VAR/pg, $VAR/redis)"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  [ -n "${DATABASE_URL:-}${REDIS_URL:-}" ] && {
+    echo "run: set both DATABASE_URL and REDIS_URL, or neither (embedded servers)" >&2; exit 2; }
+  own_servers=true
+  eval "$($BIN/python scripts/devservers.py start --pg-dir "$VAR/pg" --redis-dir "$VAR/redis" --export)"
+fi
+
 $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py seed_demo
 
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-
-$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >var/worker.log 2>&1 &
+$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >"$VAR/worker.log" 2>&1 &
 pids+=($!)
-$BIN/celery -A config beat --loglevel=INFO >var/beat.log 2>&1 &
+$BIN/celery -A config beat --loglevel=INFO >"$VAR/beat.log" 2>&1 &
 pids+=($!)
 $BIN/python manage.py runserver "127.0.0.1:$PORT" --noreload &
 pids+=($!)
 
+db_note=""; broker_note=""
+if $own_servers; then db_note=" (embedded PostgreSQL, $VAR/pg)"; broker_note=" (embedded Redis, $VAR/redis)"; fi
 cat <<MSG
 
   Desist is running at http://127.0.0.1:$PORT/
   Admin:                http://127.0.0.1:$PORT/admin/
-  Worker and beat logs: var/worker.log, var/beat.log
-  Database:             ${DATABASE_URL:-SQLite file var/desist.sqlite3}
-  Broker:               ${REDIS_URL:-filesystem queue under var/broker}
+  Worker and beat logs: $VAR/worker.log, $VAR/beat.log
+  Database:             $DATABASE_URL$db_note
+  Broker:               $REDIS_URL$broker_note
 
   Demo logins (password: desist-demo)
     netflix-legal      legal staff, Netflix

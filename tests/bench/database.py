@@ -48,7 +48,7 @@ def prepare(items: int, demands: int) -> dict:
     """Migrate, then load (or reuse) the data set. Returns what happened, for the header."""
     from django.core.management import call_command
 
-    from casework import loadgen
+    from tests.bench import loadgen
 
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
@@ -60,7 +60,7 @@ def prepare(items: int, demands: int) -> dict:
     log(f"bench: generating {items:,} items and {demands:,} demands …")
     result = loadgen.generate(items, demands, log=log)
     log(
-        f"bench: generate_load added {result.items_added:,} items and "
+        f"bench: loadgen added {result.items_added:,} items and "
         f"{result.demands_added:,} demands by {result.method} in {result.seconds:.1f}s"
     )
     have_items, have_demands = loadgen.generated_counts()

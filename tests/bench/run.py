@@ -52,6 +52,7 @@ def configure_environment(url: str) -> None:
     os.environ["STATIC_MANIFEST"] = "false"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     os.environ.setdefault("EMAIL_URL", "memorymail://")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:56379/0")  # make bench's Redis
 
 
 def build_context(args, scale):
@@ -147,7 +148,7 @@ def run_scenarios(ctx, only):
 def main(argv=None) -> int:
     args = parse_args(argv)
     base_url = os.environ.get(
-        "DATABASE_URL", "postgres://desist:desist@127.0.0.1:5432/desist_bench"
+        "DATABASE_URL", "postgres://desist:desist@127.0.0.1:55432/desist_bench"
     )
     url = database_url_for(base_url, args.items)
     configure_environment(url)
@@ -172,7 +173,7 @@ def main(argv=None) -> int:
     ctx = build_context(args, scale)
     rows = run_scenarios(ctx, args.only)
     load = (
-        f"generate_load {scale['load_seconds']:.1f}s"
+        f"loadgen {scale['load_seconds']:.1f}s"
         if scale["load_seconds"] is not None
         else "data set reused"
     )

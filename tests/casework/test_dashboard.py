@@ -304,21 +304,6 @@ def test_filtered_figures_match_plain_python(data, manager, netflix, which):
     assert_figures_match(dashboard.figures(sel), Reference(manager, **kwargs))
 
 
-@pytest.mark.django_db
-def test_python_median_fallback_equals_percentile_cont(data, manager, monkeypatch):
-    assert connection.vendor == "postgresql"
-    sel = dashboard.Selection(user=manager)
-    in_sql = dashboard.medians(sel)
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    in_python = dashboard.medians(sel)
-    assert in_python["total"] == pytest.approx(in_sql["total"])
-    assert in_python["franchises"].keys() == in_sql["franchises"].keys()
-    for key, value in in_sql["franchises"].items():
-        assert in_python["franchises"][key] == pytest.approx(value)
-    for key, value in in_sql["holders"].items():
-        assert in_python["holders"][key] == pytest.approx(value)
-
-
 # --- Isolation --------------------------------------------------------------------------------
 
 

@@ -18,8 +18,8 @@ def test_admin_filters_and_choices_name_only_the_staffs_rights_holders(client, n
         "view_protectedelement",
         "add_protectedelement",
         "view_demand",
-        "add_lettertemplate",
-        "view_lettertemplate",
+        "add_holderclosureday",
+        "view_holderclosureday",
     ]
     staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client.force_login(staff)
@@ -29,7 +29,8 @@ def test_admin_filters_and_choices_name_only_the_staffs_rights_holders(client, n
         "admin:casework_franchise_add",
         "admin:casework_protectedelement_add",
         "admin:notices_demand_changelist",
-        "admin:notices_lettertemplate_add",
+        # Template versions are read-only in the admin; closure days pick a rights holder.
+        "admin:notices_holderclosureday_add",
     ]
     for name in pages:
         response = client.get(reverse(name))

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
@@ -63,3 +65,20 @@ def test_the_sent_demo_demand_keeps_the_letter_it_was_sent_with():
     assert sent.sent_letter is not None
     assert sent.sent_letter.status == "ready"
     assert sent.sent_letter.pages >= 2 and len(sent.sent_letter.sha256) == 64
+    from notices.business_days import calendar_for
+
+    assert sent.sent_letter.purpose == "record"
+    # The deadline comes from the business-day rules, counted from the letter's own date.
+    calendar = calendar_for(sent.rights_holder)
+    letter_date = calendar.local_date(sent.sent_at)
+    assert sent.deadline_at == calendar.deadline(letter_date, sent.response_days)
+    assert sent.deadline == calendar.deadline(letter_date, sent.response_days).date()
+    assert sent.sent_letter.snapshot["deadline_text"] == sent.deadline_display
+    assert sent.sent_letter.snapshot["channel_line"] == "By email and courier"
+    # No exhibit item was identified after the letter's date.
+    assert sent.items.exists()
+    assert not sent.items.filter(first_seen__gt=letter_date).exists()
+    assert all(
+        dt.date.fromisoformat(row["first_seen"]) <= letter_date
+        for row in sent.sent_letter.snapshot["items"]
+    )

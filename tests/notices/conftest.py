@@ -114,11 +114,7 @@ def advance(demand, status, *, legal, manager, sent_on=None):
             return demand
         if action == "send":
             demand = workflow.send(
-                demand,
-                by=user,
-                letter=ready_letter(demand),
-                sent_on=sent_on or dt.date(2026, 3, 6),
-                channel="email",
+                demand, by=user, sent_on=sent_on or dt.date(2026, 3, 6), channels=["email"]
             )
         else:
             demand = workflow.perform(demand, action, by=user)
@@ -130,3 +126,10 @@ def advance(demand, status, *, legal, manager, sent_on=None):
 
 def status_action(status):
     return next(a.name for a in workflow.ACTIONS.values() if a.target == status)
+
+
+@pytest.fixture
+def webapp(django_app, db):
+    """django-webtest's app: ``webapp.get(url, user=u).forms[...]`` fills and submits a form
+    exactly as the page renders it (CSRF checks on)."""
+    return django_app

@@ -16,6 +16,7 @@ import string
 
 import pdfplumber
 import pytest
+import time_machine
 from pypdf import PdfReader
 
 from casework.choices import PaperSize
@@ -88,9 +89,8 @@ def _render_300():
                 )
                 hashes[sha] = f"capture-{n}-{k}.png"
         demand = drafting.draft_demand(legal, [i.pk for i in items])
-        pdf = render_letter_pdf(
-            demand, template, letter_date=dt.date(2026, 11, 25), letter_version=3
-        )
+        with time_machine.travel(dt.datetime(2026, 11, 25, 15, tzinfo=dt.UTC)):
+            pdf = render_letter_pdf(demand, template, letter_version=3)
         reference = demand.reference
         urls = [i.url for i in items]
     return {

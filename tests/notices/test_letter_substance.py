@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from casework.demo import load_demo
-from notices.letters import render_letter_html, render_letter_pdf
+from notices.letters import render_letter_html, render_letter_pdf, render_snapshot_pdf
 from notices.models import Demand
 
 
@@ -30,7 +30,7 @@ def sent_letter(db):
     if not _LETTER:
         load_demo()
         demand = Demand.objects.get(rights_holder__code="NFLX", status="sent")
-        pdf = render_letter_pdf(demand, demand.sent_letter.template, letter_version=1)
+        pdf = render_snapshot_pdf(demand.sent_letter.snapshot, letter_version=1)
         reader = PdfReader(io.BytesIO(pdf))
         platforms = {item.platform for item in demand.items.select_related("platform")}
         _LETTER["value"] = (platforms, reader, [flat(p.extract_text()) for p in reader.pages])

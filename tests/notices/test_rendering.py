@@ -73,7 +73,7 @@ def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
     def broken(html, **kwargs):
         raise ValueError("unsupported CSS")
 
-    monkeypatch.setattr("notices.letters.html_to_pdf", broken)
+    monkeypatch.setattr(rendering, "html_to_pdf", broken)
     rendering.render_letter(queued.pk)
     letter = Letter.objects.get(pk=queued.pk)
     assert letter.status == LetterStatus.FAILED
@@ -85,7 +85,7 @@ def test_a_transient_error_is_raised_and_the_letter_requeued(queued, monkeypatch
     def flaky(html, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("notices.letters.html_to_pdf", flaky)
+    monkeypatch.setattr(rendering, "html_to_pdf", flaky)
     with pytest.raises(OperationalError):
         rendering.render_letter(queued.pk)
     letter = Letter.objects.get(pk=queued.pk)

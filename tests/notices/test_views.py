@@ -175,26 +175,6 @@ def test_a_double_posted_submit_does_it_once(legal_client, draft):
     assert draft.events.filter(action="submit").count() == 1
 
 
-def test_send_through_the_page(legal_client, manager, legal, draft, items):
-    demand = advance(draft, DemandStatus.APPROVED, legal=legal, manager=manager)
-    letter = demand.letters.get()
-    rendering.render_letter(letter.pk)
-    response = legal_client.post(
-        reverse("notices:demand-send", args=[demand.pk]),
-        {"letter": letter.pk, "sent_on": "2026-03-06", "channel": "email"},
-    )
-    assert response.status_code == 302
-    demand.refresh_from_db()
-    assert demand.status == DemandStatus.SENT
-    assert demand.sent_letter == letter
-    assert demand.deadline == dt.date(2026, 3, 11)
-    # A new render later leaves the sent letter alone.
-    newer = rendering.request_render(demand, by=legal)
-    rendering.render_letter(newer.pk)
-    demand.refresh_from_db()
-    assert demand.sent_letter == letter
-
-
 def test_download_is_the_pdf(legal_client, rendered):
     response = legal_client.get(reverse("notices:letter-download", args=[rendered.pk]))
     body = b"".join(response.streaming_content)

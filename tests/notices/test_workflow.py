@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -9,10 +10,10 @@ from django.db import connection
 from casework.choices import EventSource, Role, Stage
 from casework.models import StageEvent
 from notices import workflow
-from notices.choices import DemandStatus, LetterStatus, RemedyStatus
+from notices.choices import DemandStatus, LetterPurpose, LetterStatus, RemedyStatus
 from notices.models import Demand, DemandEvent
 from tests.factories import UserFactory
-from tests.notices.conftest import advance, ready_letter
+from tests.notices.conftest import advance
 
 S = DemandStatus
 
@@ -36,6 +37,7 @@ EXPECTED = {
     (S.PARTLY_COMPLIED, S.CLOSED),
     (S.REFUSED, S.ESCALATED),
     (S.REFUSED, S.CLOSED),
+    (S.ESCALATED, S.RESPONDED),  # a reply after escalating (issue 8: responses)
     (S.ESCALATED, S.CLOSED),
 }
 PAIRS = [(a, b) for a in S.values for b in S.values]
@@ -55,14 +57,13 @@ def _action_for(target):
 def test_every_transition_is_allowed_or_refused(draft, manager2, source, target):
     Demand.objects.filter(pk=draft.pk).update(status=source)
     draft.refresh_from_db()
-    letter = ready_letter(draft)
     events_before = DemandEvent.objects.filter(demand=draft).count()
     allowed = (source, target) in EXPECTED
 
     def act():
         if target == S.SENT:
             return workflow.send(
-                draft, by=manager2, letter=letter, sent_on=dt.date(2026, 3, 6), channel="email"
+                draft, by=manager2, sent_on=dt.date(2026, 3, 6), channels=["email"]
             )
         return workflow.perform(draft, _action_for(target), by=manager2)
 
@@ -131,51 +132,58 @@ def test_a_repeated_request_changes_nothing(draft, legal):
     assert DemandEvent.objects.filter(demand=draft, action="submit").count() == 1
 
 
-def test_sending_sets_deadline_letter_and_notifies_items(draft, legal, manager, items):
+def test_sending_sets_deadline_letter_of_record_and_notifies_items(draft, legal, manager, items):
     demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
-    letter = ready_letter(demand)
-    # Friday 6 March 2026 + 3 business days = Wednesday 11 March.
-    sent = workflow.send(
-        demand, by=legal, letter=letter, sent_on=dt.date(2026, 3, 6), channel="courier"
-    )
+    approved_render = demand.letters.get()
+    # Friday 6 March 2026 + 3 business days = Wednesday 11 March, 5:00 p.m. in Los Gatos.
+    sent = workflow.send(demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=["courier"])
     assert sent.status == S.SENT
     assert sent.deadline == dt.date(2026, 3, 11)
-    assert sent.sent_letter == letter
-    assert sent.sent_channel == "courier"
-    assert sent.sent_at.date() == dt.date(2026, 3, 6)
+    assert sent.deadline_at == dt.datetime(2026, 3, 11, 17, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert sent.deadline_display == "5:00 p.m. PT on Wednesday, March 11, 2026"
+    assert (sent.sent_channel, sent.sent_channels) == ("courier", ["courier"])
+    assert sent.sent_at.astimezone(ZoneInfo("America/Los_Angeles")).date() == dt.date(2026, 3, 6)
+    record = sent.sent_letter
+    assert record != approved_render and record.purpose == LetterPurpose.RECORD
+    assert (record.version, record.status) == (2, LetterStatus.QUEUED)
+    assert record.snapshot["letter_date"] == "2026-03-06"
+    assert record.snapshot["channel_line"] == "By courier"
+    assert record.snapshot["deadline_text"] == "5:00 p.m. PT on Wednesday, March 11, 2026"
+    assert record.snapshot["mark"] == ""
     for item in items:
         item.refresh_from_db()
         assert item.stage == Stage.NOTIFIED
     events = StageEvent.objects.filter(source=EventSource.DEMAND, demand=sent)
     assert events.count() == len(items)
     event = DemandEvent.objects.get(demand=sent, action="sent")
-    assert "deadline 2026-03-11" in event.detail
+    assert "deadline 5:00 p.m. PT on Wednesday, March 11, 2026" in event.detail
     assert event.by == legal
 
 
-def test_sending_needs_a_ready_letter_of_this_demand(draft, legal, manager, items):
+def test_several_channels_are_named_in_the_order_chosen(draft, legal, manager):
     demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
-    queued = demand.letters.get()  # approval queued a render; no worker ran it
-    assert queued.status == LetterStatus.QUEUED
-    with pytest.raises(workflow.WorkflowError, match="not ready"):
-        workflow.send(demand, by=legal, letter=queued, sent_on=dt.date(2026, 3, 6), channel="email")
-    from notices import drafting
+    sent = workflow.send(
+        demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=["email", "courier", "email"]
+    )
+    assert sent.sent_channels == ["email", "courier"]
+    assert sent.sent_letter.snapshot["channel_line"] == "By email and courier"
 
-    other = drafting.draft_demand(legal, [items[0].pk])
-    foreign = ready_letter(other)
-    with pytest.raises(workflow.WorkflowError, match="this demand's letter"):
-        workflow.send(
-            demand, by=legal, letter=foreign, sent_on=dt.date(2026, 3, 6), channel="email"
-        )
+
+def test_sending_refuses_a_future_date_or_no_channel_and_changes_nothing(
+    draft, legal, manager, items
+):
+    demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
     with pytest.raises(workflow.WorkflowError, match="future"):
         workflow.send(
-            demand,
-            by=legal,
-            letter=ready_letter(demand),
-            sent_on=dt.date.today() + dt.timedelta(days=2),
-            channel="email",
+            demand, by=legal, sent_on=dt.date.today() + dt.timedelta(days=2), channels=["email"]
         )
+    with pytest.raises(workflow.WorkflowError, match="at least one channel"):
+        workflow.send(demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=[])
+    with pytest.raises(workflow.WorkflowError, match="Unknown channel 'fax'"):
+        workflow.send(demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=["email", "fax"])
     assert Demand.objects.get(pk=demand.pk).status == S.APPROVED
+    assert Demand.objects.get(pk=demand.pk).sent_letter is None
+    assert not demand.letters.filter(purpose=LetterPurpose.RECORD).exists()
     assert not StageEvent.objects.filter(source=EventSource.DEMAND).exists()
 
 
@@ -266,16 +274,13 @@ def test_a_double_click_on_send_sends_once(legal, manager, items, template):
 
     demand = drafting.draft_demand(legal, [i.pk for i in items])
     demand = advance(demand, S.APPROVED, legal=legal, manager=manager)
-    letter = ready_letter(demand)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def click():
         try:
             barrier.wait()
-            workflow.send(
-                demand, by=legal, letter=letter, sent_on=dt.date(2026, 3, 6), channel="email"
-            )
+            workflow.send(demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=["email"])
             outcomes.append("sent")
         except workflow.WorkflowError:
             outcomes.append("refused")
@@ -290,3 +295,4 @@ def test_a_double_click_on_send_sends_once(legal, manager, items, template):
     assert sorted(outcomes) == ["refused", "sent"]
     assert DemandEvent.objects.filter(demand=demand, action="sent").count() == 1
     assert StageEvent.objects.filter(demand=demand).count() == len(items)
+    assert demand.letters.filter(purpose=LetterPurpose.RECORD).count() == 1

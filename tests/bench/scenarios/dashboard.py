@@ -398,11 +398,7 @@ def verification_scenario(ctx):
 
 
 def _rate_limit_redis() -> str:
-    """The rate limiter's Redis for the bench: a db of its own, or none (in-process)."""
-    from django.conf import settings
-
-    if not settings.REDIS_URL:
-        return ""
+    """The rate limiter's Redis for the bench: a db of its own."""
     from tests.bench.scenarios.letters import WORKER_REDIS_URL
 
     return WORKER_REDIS_URL

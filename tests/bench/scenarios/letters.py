@@ -27,7 +27,10 @@ from tests.bench.registry import Row, rolled_back, scenario
 
 ROOT = Path(__file__).resolve().parents[3]
 SIZES = (10, 1_000, 5_000)
-WORKER_REDIS_URL = os.environ.get("BENCH_WORKER_REDIS_URL", "redis://127.0.0.1:6379/7")
+# The bench worker's broker: db 7 of the bench's Redis (make bench sets REDIS_URL).
+WORKER_REDIS_URL = os.environ.get("BENCH_WORKER_REDIS_URL") or (
+    os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0").rsplit("/", 1)[0] + "/7"
+)
 CHILD_TIMEOUT = 900
 
 

@@ -1,37 +1,25 @@
-"""generate_load: counts, unique normalised URLs, every stage, usable sequences, M2M rows.
-
-The COPY path needs PostgreSQL (the suite's database); the bulk_create path is
-exercised on the same database with ``--no-copy``.
-"""
-
-from io import StringIO
+"""The bench's data generator (tests.bench.loadgen, `python -m tests.bench.generate_load`):
+counts, unique normalised URLs, every stage, usable sequences, M2M rows."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F
 
-from casework import loadgen
 from casework.choices import Stage
 from casework.models import InfringingItem, StageEvent
 from casework.urlnorm import normalize_url
 from notices.choices import DemandStatus
 from notices.models import Demand, DemandCounter, Remedy
+from tests.bench import loadgen
 from tests.factories import FranchiseFactory
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the COPY path needs PostgreSQL"
-)
 
 ITEMS, DEMANDS = 2000, 20
 
 
-def _load(*extra):
-    out = StringIO()
-    call_command(
-        "generate_load", "--items", str(ITEMS), "--demands", str(DEMANDS), *extra, stdout=out
-    )
-    return out.getvalue()
+def _load(*extra, items=ITEMS, demands=DEMANDS):
+    out = []
+    loadgen.run(["--items", str(items), "--demands", str(demands), *extra], write=out.append)
+    return "\n".join(out)
 
 
 def _check_data_set():
@@ -118,6 +106,10 @@ def test_generate_load_with_copy():
     out = _load()
     assert "by COPY" in out
     _check_data_set()
+    # COPY kept the generated times instead of auto_now_add's "now".
+    items = InfringingItem.objects.filter(logged_by__username=loadgen.LOAD_USER)
+    span = items.order_by("created_at").values_list("created_at", flat=True)
+    assert (span.last() - span.first()).days > 300
     _check_sequences_usable()
 
     # Demand numbers continue after the generated ones.
@@ -136,14 +128,7 @@ def test_generate_load_again_adds_nothing_and_tops_up():
     assert "nothing to add" in out
     assert (InfringingItem.objects.count(), StageEvent.objects.count()) == (items, events)
 
-    call_command(
-        "generate_load",
-        "--items",
-        str(ITEMS + 100),
-        "--demands",
-        str(DEMANDS + 3),
-        stdout=StringIO(),
-    )
+    _load(items=ITEMS + 100, demands=DEMANDS + 3)
     assert loadgen.generated_counts() == (ITEMS + 100, DEMANDS + 3)
     assert not (
         InfringingItem.objects.values("rights_holder", "normalized_url")
@@ -151,18 +136,6 @@ def test_generate_load_again_adds_nothing_and_tops_up():
         .filter(n__gt=1)
         .exists()
     )
-
-
-@pytest.mark.django_db
-def test_generate_load_bulk_create_path():
-    out = _load("--no-copy")
-    assert "by bulk_create" in out
-    _check_data_set()
-    # bulk_create kept the generated times instead of auto_now_add's "now".
-    items = InfringingItem.objects.filter(logged_by__username=loadgen.LOAD_USER)
-    span = items.order_by("created_at").values_list("created_at", flat=True)
-    assert (span.last() - span.first()).days > 300
-    _check_sequences_usable()
 
 
 @pytest.mark.django_db
@@ -187,3 +160,8 @@ def test_generate_load_rebuilding_indexes_keeps_the_schema():
     assert schema() == before
     _check_data_set()
     _check_sequences_usable()
+
+
+def test_negative_counts_are_refused():
+    with pytest.raises(SystemExit):
+        loadgen.run(["--items", "-1"], write=lambda line: None)

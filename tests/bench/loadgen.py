@@ -1,4 +1,4 @@
-"""Synthetic data at scale for ``make bench`` (``manage.py generate_load``).
+"""Synthetic data at scale for ``make bench`` (``python -m tests.bench.generate_load``).
 
 ``generate(items=N, demands=M)`` makes the database hold at least N generated
 items and M generated demands, spread like real casework: six rights holders
@@ -10,9 +10,8 @@ years with more recent items than old ones. Every item has its stage history
 (StageEvent rows, in order, ending at its stage), one to three protected
 elements, and, once notified, the sent demand that notified it.
 
-Writing: on PostgreSQL every large table is filled with ``COPY`` through the
-raw psycopg connection; elsewhere (SQLite under ``make run``, or
-``use_copy=False``) with large ``bulk_create`` batches. Items and demands get
+Writing: every large table is filled with ``COPY`` through the raw psycopg
+connection. Items and demands get
 explicit ids from a range reserved on the table's sequence first, so the
 related rows can be written without reading anything back; the sequences are
 set past the highest id afterwards. When the load at least doubles the item
@@ -81,7 +80,7 @@ HOUR = 3_600.0
 SPAN_DAYS = 730
 # A load this large that at least doubles the item table rebuilds its indexes afterwards.
 REBUILD_MIN_ITEMS = 100_000
-BATCH = 5_000
+
 
 # --- The catalogue -----------------------------------------------------------
 # Rights holders by code, with their share of the items. The first three are the
@@ -729,20 +728,19 @@ def _fill_value(model, f):
     if value is None and not f.null:
         raise ImproperlyConfigured(
             f"generate_load does not know what to put in {model._meta.label}.{f.name}: "
-            "give the field a default or teach casework.loadgen about it."
+            "give the field a default or teach tests.bench.loadgen about it."
         )
     return value
 
 
 class Writer:
-    """Writes rows of one model: COPY on PostgreSQL, bulk_create batches otherwise.
+    """Writes rows of one model with COPY.
 
     ``columns`` are attribute names (``rights_holder_id``); every other concrete
     field except an unnamed primary key gets its default.
     """
 
-    def __init__(self, use_copy: bool):
-        self.use_copy = use_copy
+    def __init__(self):
         self.counts: dict[str, int] = defaultdict(int)
 
     def write(self, model, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -754,11 +752,7 @@ class Writer:
         ]
         fill = tuple(_fill_value(model, f) for f in missing)
         names = columns + [f.attname for f in missing]
-        count = (
-            self._copy(model, fields, names, rows, fill)
-            if self.use_copy
-            else self._bulk(model, names, rows, fill)
-        )
+        count = self._copy(model, fields, names, rows, fill)
         self.counts[model._meta.db_table] += count
         return count
 
@@ -788,59 +782,24 @@ class Writer:
                     count += 1
         return count
 
-    def _bulk(self, model, names, rows, fill) -> int:
-        count, batch = 0, []
-        with _given_times(model, names):
-            for row in rows:
-                batch.append(model(**dict(zip(names, row + fill, strict=True))))
-                if len(batch) >= BATCH:
-                    model.objects.bulk_create(batch, batch_size=BATCH)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                model.objects.bulk_create(batch, batch_size=BATCH)
-                count += len(batch)
-        return count
-
-
-@contextmanager
-def _given_times(model, names):
-    """Let bulk_create keep the times we give instead of auto_now / auto_now_add."""
-    saved = []
-    for f in model._meta.concrete_fields:
-        if isinstance(f, models.DateTimeField) and f.attname in names:
-            saved.append((f, f.auto_now, f.auto_now_add))
-            f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
 
 def _reserve_ids(model, count: int) -> int:
     """First id of a range of ``count`` ids nobody else will be given; returns the start."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            (sequence,) = cursor.fetchone()
-            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
-            last_value, is_called = cursor.fetchone()
-            start = max(
-                model.objects.aggregate(m=Max("pk"))["m"] or 0, last_value - (not is_called)
-            )
-            start += 1
-            if count:
-                cursor.execute("SELECT setval(%s, %s)", [sequence, start + count - 1])
-            return start
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+        last_value, is_called = cursor.fetchone()
+        start = max(model.objects.aggregate(m=Max("pk"))["m"] or 0, last_value - (not is_called))
+        start += 1
+        if count:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, start + count - 1])
+        return start
 
 
 def reset_sequences(tables: Iterable[str]) -> None:
-    """Set each table's id sequence past its highest id (PostgreSQL; SQLite keeps up itself)."""
-    if connection.vendor != "postgresql":
-        return
+    """Set each table's id sequence past its highest id."""
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
@@ -884,7 +843,7 @@ def _secondary_ddl(cursor, table: str) -> tuple[list[str], list[str]]:
 @contextmanager
 def _indexes_rebuilt(tables: list[str], enabled: bool, log):
     """Drop the tables' secondary indexes and constraints, and rebuild them on exit."""
-    if not enabled or connection.vendor != "postgresql":
+    if not enabled:
         yield
         return
     recreate = []
@@ -1201,27 +1160,22 @@ def generate(
     demands: int,
     *,
     seed: int = 1,
-    use_copy: bool | None = None,
     rebuild: bool | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
     """Make the database hold at least ``items`` generated items and ``demands`` demands.
 
-    ``use_copy`` defaults to "on PostgreSQL"; ``rebuild`` (drop and rebuild the big
-    tables' indexes) defaults to "when the load is large and at least doubles the items".
+    ``rebuild`` (drop and rebuild the big tables' indexes) defaults to "when the load
+    is large and at least doubles the items".
     """
     started = time.monotonic()
-    if use_copy is None:
-        use_copy = connection.vendor == "postgresql"
-    if use_copy and connection.vendor != "postgresql":
-        raise ImproperlyConfigured("COPY needs PostgreSQL; use bulk_create (use_copy=False).")
     items_before, demands_before = generated_counts()
     add_items = max(0, items - items_before)
     add_demands = max(0, demands - demands_before)
-    method = "COPY" if use_copy else "bulk_create"
+    method = "COPY"
     if rebuild is None:
         rebuild = add_items >= REBUILD_MIN_ITEMS and add_items >= items_before
-    rebuild = bool(rebuild and add_items and connection.vendor == "postgresql")
+    rebuild = bool(rebuild and add_items)
     result = LoadResult(items_before, add_items, demands_before, add_demands, method, rebuild, 0.0)
     if not add_items and not add_demands:
         log(f"Already loaded: {items_before} items, {demands_before} demands; nothing to add.")
@@ -1230,7 +1184,7 @@ def generate(
 
     rng = random.Random(f"{seed}:{items_before}:{demands_before}")
     now = time.time()
-    writer = Writer(use_copy)
+    writer = Writer()
     with transaction.atomic():
         cat = ensure_catalogue()
         step = time.monotonic()
@@ -1283,9 +1237,51 @@ def analyze(tables: Iterable[str]) -> None:
     """Fresh planner statistics (and a visibility map, outside a transaction)."""
     tables = list(tables)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute("ANALYZE")
-            return
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         for table in tables:
             cursor.execute(f'{verb} "{table}"')
+
+
+# --- Command line ------------------------------------------------------------------
+
+
+def run(argv: list[str] | None = None, write: Callable[[str], None] = print) -> LoadResult:
+    """``python -m tests.bench.generate_load --items N [--demands M]`` (Django set up)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.generate_load",
+        description="Generate N infringing items and M demands (with elements, stage events "
+        "and remedies) spread like real casework, by COPY. Idempotent: counts what a "
+        "previous run made and adds only the difference.",
+    )
+    parser.add_argument("--items", type=int, required=True, help="Generated items wanted.")
+    parser.add_argument("--demands", type=int, default=0, help="Generated demands wanted.")
+    parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+    parser.add_argument(
+        "--rebuild-indexes",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="Drop the big tables' secondary indexes and constraints during the load and "
+        "rebuild them after (auto: when the load is large and at least doubles the items).",
+    )
+    args = parser.parse_args(argv)
+    if args.items < 0 or args.demands < 0:
+        parser.error("--items and --demands must not be negative.")
+    result = generate(
+        args.items,
+        args.demands,
+        seed=args.seed,
+        rebuild={"auto": None, "always": True, "never": False}[args.rebuild_indexes],
+        log=write,
+    )
+    if result.items_added or result.demands_added:
+        rows = ", ".join(f"{table} {count:,}" for table, count in result.rows.items())
+        write(
+            f"Added {result.items_added:,} items and {result.demands_added:,} demands "
+            f"by {result.method} in {result.seconds:.1f}s "
+            f"(indexes rebuilt: {'yes' if result.rebuilt_indexes else 'no'}). Rows: {rows}."
+        )
+    total_items, total_demands = generated_counts()
+    write(f"Generated data now: {total_items:,} items, {total_demands:,} demands.")
+    return result
