@@ -81,3 +81,10 @@ class CheckOutcome(models.TextChoices):
     GONE = "gone", "Gone"
     REFUSED = "refused", "Refused (private address)"
     ERROR = "error", "Error"
+
+
+class PaperSize(models.TextChoices):
+    """Paper of a rights holder's letters: US Letter for US holders, A4 elsewhere."""
+
+    LETTER = "letter", "US Letter"
+    A4 = "a4", "A4"

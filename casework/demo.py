@@ -20,6 +20,7 @@ from casework.choices import (
     ContentKind,
     ElementKind,
     EventSource,
+    PaperSize,
     PlatformKind,
     Role,
     Stage,
@@ -48,6 +49,7 @@ HOLDERS = [
         "signatory_title": "Director, Content Protection Legal",
         "signatory_email": "content-protection@netflix.example",
         "contact_phone": "+1 408 555 0100",
+        "paper_size": PaperSize.LETTER,
         # Deadlines: US federal holidays, 5:00 p.m. in Los Gatos.
         "country": "US",
         "time_zone": "America/Los_Angeles",
@@ -79,6 +81,7 @@ HOLDERS = [
         "signatory_name": "Morgan Lee",
         "signatory_title": "Senior Counsel, Anti-Piracy",
         "signatory_email": "antipiracy@warnerbros.example",
+        "paper_size": PaperSize.LETTER,
         "users": ["wb-legal", "wb-manager"],
         "franchises": {
             "Superman": [("Superman costume", ElementKind.COSTUME)],
@@ -92,6 +95,7 @@ HOLDERS = [
         "signatory_name": "Casey Ortiz",
         "signatory_title": "Vice President, Litigation",
         "signatory_email": "litigation@paramount.example",
+        "paper_size": PaperSize.LETTER,
         "users": ["paramount-legal", "paramount-manager"],
         "franchises": {
             "Star Trek": [("USS Enterprise", ElementKind.PROP)],
@@ -100,11 +104,47 @@ HOLDERS = [
     },
 ]
 
+# (name, kind, url, how the letter describes it, its designated agent: name, email, address)
 PLATFORMS = [
-    ("Seedance 2.0", PlatformKind.MODEL, "https://seed.bytedance.example/seedance"),
-    ("TikTok", PlatformKind.HOSTING, "https://www.tiktok.com"),
-    ("ClipForge (third-party Seedance access)", PlatformKind.APP, "https://clipforge.example"),
+    (
+        "Seedance 2.0",
+        PlatformKind.MODEL,
+        "https://seed.bytedance.example/seedance",
+        "ByteDance's generative video model",
+        ("Legal Department, ByteDance Ltd.", "legal@bytedance.example", ""),
+    ),
+    (
+        "TikTok",
+        PlatformKind.HOSTING,
+        "https://www.tiktok.com",
+        "the video-sharing service of ByteDance's TikTok group, where outputs are posted",
+        (
+            "Copyright Agent, TikTok Inc.",
+            "copyright@tiktok.example",
+            "5800 Bristol Parkway, Suite 100\nCulver City, CA 90230\nUnited States",
+        ),
+    ),
+    (
+        "ClipForge (third-party Seedance access)",
+        PlatformKind.APP,
+        "https://clipforge.example",
+        "an independent app, operated by ClipForge Labs, Inc. (not by ByteDance), that gives "
+        "its users access to the Seedance 2.0 model",
+        (
+            "DMCA Agent, ClipForge Labs, Inc.",
+            "dmca@clipforge.example",
+            "548 Market Street, Suite 400\nSan Francisco, CA 94104\nUnited States",
+        ),
+    ),
 ]
+
+# Registration numbers of the demo works (illustrative, in the Copyright Office's format).
+REGISTRATIONS = {
+    "Stranger Things": "PA 2-000-101",
+    "Squid Game": "PA 2-000-202",
+    "Bridgerton": "PA 2-000-303",
+    "KPop Demon Hunters": "PA 2-000-404",
+}
 
 # (franchise, elements, platform index, path, title, conduct, kind, final stage)
 NETFLIX_ITEMS = [
@@ -511,9 +551,18 @@ def load_demo() -> dict:
     )
     platforms = [
         Platform.objects.update_or_create(
-            name=name, defaults={"respondent": respondent, "kind": kind, "url": url}
+            name=name,
+            defaults={
+                "respondent": respondent,
+                "kind": kind,
+                "url": url,
+                "description": description,
+                "agent_name": agent[0],
+                "agent_email": agent[1],
+                "agent_address": agent[2],
+            },
         )[0]
-        for name, kind, url in PLATFORMS
+        for name, kind, url, description, agent in PLATFORMS
     ]
     today = timezone.localdate()
     holders = {}
@@ -523,8 +572,10 @@ def load_demo() -> dict:
         holders[holder.code] = holder
         users = [_user(u, holder, _role_for(u)) for u in spec["users"]]
         for franchise_name, elements in spec["franchises"].items():
-            franchise, _ = Franchise.objects.get_or_create(
-                rights_holder=holder, name=franchise_name
+            franchise, _ = Franchise.objects.update_or_create(
+                rights_holder=holder,
+                name=franchise_name,
+                defaults={"registration_number": REGISTRATIONS.get(franchise_name, "")},
             )
             for element_name, kind in elements:
                 ProtectedElement.objects.get_or_create(

@@ -20,6 +20,7 @@ from casework.choices import (
     ElementKind,
     EventSource,
     JobStatus,
+    PaperSize,
     PlatformKind,
     Stage,
     Theory,
@@ -99,6 +100,12 @@ class RightsHolder(models.Model):
     signatory_title = models.CharField(max_length=200, blank=True)
     signatory_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=50, blank=True)
+    paper_size = models.CharField(
+        max_length=10,
+        choices=PaperSize.choices,
+        default=PaperSize.A4,
+        help_text="Paper of its letters: US Letter for US rights holders, A4 otherwise.",
+    )
     response_days = models.PositiveSmallIntegerField(
         default=3, help_text="Default response period of a demand, in business days."
     )
@@ -163,6 +170,11 @@ class Franchise(models.Model):
         RightsHolder, on_delete=models.PROTECT, related_name="franchises"
     )
     name = models.CharField(max_length=200)
+    registration_number = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Copyright registration of the work, e.g. U.S. Copyright Office PA 2-345-678.",
+    )
 
     objects = scoped("rights_holder")
 
@@ -228,6 +240,17 @@ class Platform(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=PlatformKind.choices)
     url = models.URLField(blank=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What it is and who runs it, as a letter says it: 'an independent app, "
+        "operated by ClipForge Labs, Inc., that gives access to Seedance 2.0'.",
+    )
+    # Where the platform hosts the items, its designated agent (e.g. a DMCA § 512(c)(2)
+    # agent) gets a copy of the demand.
+    agent_name = models.CharField("designated agent", max_length=200, blank=True)
+    agent_email = models.EmailField("agent email", blank=True)
+    agent_address = models.TextField("agent address", blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -26,13 +26,53 @@ NETFLIX_TEMPLATE = {
     "opening": (
         'We write on behalf of Netflix, Inc. ("Netflix") concerning your generative video '
         "service and the content it produces. Netflix will not stand by and watch its valued "
-        "intellectual property be treated as free, public domain clip art."
+        "IP be treated as free, public domain clip art."
     ),
     "legal_basis": (
-        "Netflix has never authorized you to use its content to generate these images or "
-        "videos. Your activities are willful, and constitute direct and secondary copyright "
-        "infringement. The use of copyrighted works to create a competing commercial product, "
-        "especially one that regurgitates the original, is not protected by fair use."
+        "Netflix owns the exclusive rights in the works listed above under 17 U.S.C. § 106: "
+        "to reproduce them, to prepare derivative works based on them, to distribute copies "
+        "of them and to perform and display them publicly. Netflix has never authorized you "
+        "to use its content to generate these images or videos, nor to train, prompt or "
+        "offer a model that reproduces them.\n\n"
+        "Reproducing those works, preparing derivative works from them and distributing and "
+        "displaying the results, as Exhibit A documents, infringes Netflix's copyrights under "
+        "17 U.S.C. § 501. Your activities are willful, and constitute direct and secondary "
+        "copyright infringement: you make the copies, and you knowingly induce, cause and "
+        "materially contribute to the copies your users make, from which you profit and which "
+        "you have the right and ability to stop. Netflix is entitled to an injunction "
+        "(17 U.S.C. § 502), the impounding and destruction of infringing copies and the means "
+        "of making them (§ 503), its damages and your profits or, for registered works, "
+        "statutory damages of up to $150,000 per work infringed willfully (§ 504), and its "
+        "costs and attorneys' fees (§ 505). This demand relies on 17 U.S.C. §§ 106 and "
+        "501–505."
+    ),
+    "fair_use": (
+        "The use of copyrighted works to create a competing commercial product, especially "
+        "one that regurgitates the original, is not protected by fair use. Each of the four "
+        "factors of 17 U.S.C. § 107 weighs against you:\n\n"
+        "(1) Purpose and character: the outputs serve the same entertainment purpose as the "
+        "works and are offered in a commercial service; a recreation, reboot or crossover "
+        "of the same characters and scenes adds no new meaning or message and is not "
+        "transformative (Andy Warhol Found. for the Visual Arts, Inc. v. Goldsmith, "
+        "598 U.S. 508 (2023)).\n\n"
+        "(2) Nature of the works: they are highly creative, fictional audiovisual works at "
+        "the core of copyright's protection.\n\n"
+        "(3) Amount and substantiality: the outputs take the heart of each work: its "
+        "distinctive characters, costumes, sets and visual style, often in high fidelity.\n\n"
+        "(4) Effect on the market: the outputs substitute for the works and for licensed "
+        "derivative works, merchandise and the licensing of the works for AI uses, a market "
+        "Netflix is entitled to control."
+    ),
+    "preservation": (
+        "You are now on notice of Netflix's claims and that litigation is reasonably "
+        "anticipated. Preserve, and suspend any deletion or routine destruction of, all "
+        "documents, data and electronically stored information relating to the matters in "
+        "this letter, including: the outputs listed in Exhibit A and the prompts, accounts "
+        "and logs that produced, stored or served them; training data, datasets and model "
+        "versions containing or derived from Netflix's works; content filters and their "
+        "changes; and communications about Netflix's works or these outputs. This duty "
+        "applies to your employees, contractors and the third parties that give access to "
+        "your model."
     ),
     "consequences": (
         "If you do not confirm compliance with every demand above by the deadline, Netflix "
@@ -40,7 +80,8 @@ NETFLIX_TEMPLATE = {
     ),
     "good_faith_statement": (
         "We have a good-faith belief that the use of the material described in Exhibit A is "
-        "not authorized by the copyright owner, its agent, or the law."
+        "not authorized by the copyright owner, its agent, or the law, and we have considered "
+        "whether that use is a fair use before sending this notice."
     ),
     "accuracy_statement": (
         "The information in this letter is accurate, and under penalty of perjury, the "
@@ -51,7 +92,25 @@ NETFLIX_TEMPLATE = {
         "This letter is without prejudice to Netflix's rights and remedies, all of which are "
         "expressly reserved."
     ),
+    "cc": "Netflix, Inc., Litigation Department (legal@netflix.example)",
 }
+
+
+# What the demo's first letter says about the works, as Netflix's February 2026 letter did.
+SENT_DEMAND_PARAGRAPHS = (
+    "Seedance 2.0 was released in February 2026 and within days produced high-fidelity "
+    "copies of Netflix's most popular series. Netflix will not stand by and watch ByteDance "
+    "treat our valued IP as free, public domain clip art.\n\n"
+    "Bridgerton: unauthorized depictions of Season 4 content that mirror specific, "
+    "narratively important costumes like Sophie Baek's \u201cLady in Silver\u201d gown. "
+    "Stranger Things: high-fidelity reboots of the series finale. Squid Game: generated "
+    "recreations of the \u201cRed Light, Green Light\u201d sets and the iconic Young-hee "
+    "doll, and unauthorized crossovers. KPop Demon Hunters: its specific visual style and "
+    "character designs.\n\n"
+    "Netflix has never authorized ByteDance to use our content to generate these images or "
+    "videos. ByteDance's activities are willful, and constitute direct and secondary "
+    "copyright infringement."
+)
 
 
 def template_fields_for(holder) -> dict:
@@ -66,6 +125,7 @@ def template_fields_for(holder) -> dict:
         fields["signatory_name"] = holder.signatory_name
         fields["signatory_title"] = holder.signatory_title
         fields["contact_details"] = holder.signatory_email
+        fields["cc"] = ""
     return fields
 
 
@@ -121,8 +181,7 @@ def load_demo_demands(netflix, respondent):
         sent_channels=[Channel.EMAIL, Channel.COURIER],
         deadline=deadline_at.date(),
         deadline_at=deadline_at,
-        paragraphs="Seedance 2.0 was released in February 2026 and within days produced "
-        "high-fidelity copies of Netflix's most popular series.",
+        paragraphs=SENT_DEMAND_PARAGRAPHS,
     )
     sent.items.set(sent_items)
     add_standard_remedies(sent)

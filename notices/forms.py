@@ -126,9 +126,12 @@ class LetterTemplateForm(forms.ModelForm):
             "opening",
             "legal_basis",
             "consequences",
+            "fair_use",
+            "preservation",
             "good_faith_statement",
             "accuracy_statement",
             "closing",
+            "cc",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
@@ -138,9 +141,12 @@ class LetterTemplateForm(forms.ModelForm):
                 "opening",
                 "legal_basis",
                 "consequences",
+                "fair_use",
+                "preservation",
                 "good_faith_statement",
                 "accuracy_statement",
                 "closing",
+                "cc",
             ]
         }
 

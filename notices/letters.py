@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from casework.choices import Conduct
+from casework.choices import Conduct, PaperSize
+from casework.exports import lines, neutralise
 from casework.models import Evidence, ProtectedElement
 from notices.business_days import calendar_for, describe_deadline
 from notices.choices import Channel, LetterPurpose
 from notices.completeness import current_template
+from notices.pdf import PdfAttachment
 
 SNAPSHOT_FORMAT = 1
 TEMPLATE_FIELDS = [
@@ -37,6 +40,9 @@ TEMPLATE_FIELDS = [
     "opening",
     "legal_basis",
     "consequences",
+    "fair_use",
+    "preservation",
+    "cc",
     "good_faith_statement",
     "accuracy_statement",
     "closing",
@@ -90,7 +96,14 @@ def case_data(demand, template) -> dict:
         elements = [_element(e) for e in item.elements.all()]
         work = works.setdefault(
             item.franchise.pk,
-            {"franchise": {"name": item.franchise.name}, "elements": {}, "count": 0},
+            {
+                "franchise": {
+                    "name": item.franchise.name,
+                    "registration_number": item.franchise.registration_number,
+                },
+                "elements": {},
+                "count": 0,
+            },
         )
         work["count"] += 1
         for element, data in zip(item.elements.all(), elements, strict=True):
@@ -102,11 +115,18 @@ def case_data(demand, template) -> dict:
                     "name": item.platform.name,
                     "get_kind_display": item.platform.get_kind_display(),
                     "url": item.platform.url,
+                    # what the letter says it is, and its designated agent
+                    "description": item.platform.description,
+                    "agent_name": item.platform.agent_name,
+                    "agent_email": item.platform.agent_email,
+                    "agent_address": item.platform.agent_address,
                 },
                 "count": 0,
+                "numbers": [],
             },
         )
         platform["count"] += 1
+        platform["numbers"].append(number)
         conducts.add(item.conduct)
         rows.append(
             {
@@ -130,7 +150,7 @@ def case_data(demand, template) -> dict:
     holder = demand.rights_holder
     return {
         "demand": {"reference": demand.reference},
-        "holder": {"name": holder.name, "code": holder.code},
+        "holder": {"name": holder.name, "code": holder.code, "paper_size": holder.paper_size},
         "respondent": {
             "name": respondent.name,
             "agent_name": respondent.agent_name,
@@ -209,7 +229,7 @@ def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def context_from_snapshot(snapshot: dict) -> dict:
+def context_from_snapshot(snapshot: dict, *, letter_version=None) -> dict:
     """The template context of a snapshot (dates back to dates, relations answering .all)."""
     context = dict(snapshot)
     items = []
@@ -226,15 +246,154 @@ def context_from_snapshot(snapshot: dict) -> dict:
         letterhead_lines=template.get("letterhead", "").splitlines(),
         contact_lines=template.get("contact_details", "").splitlines(),
     )
+    # Legal sections, copies to platform agents, Exhibit A's CSV, paper and PDF metadata.
+    context.update(legal_sections(snapshot.get("template")))
+    context.update(
+        agent_platforms=[p for p in snapshot.get("platforms", []) if has_agent(p["platform"])],
+        exhibit_csv_name=exhibit_csv_name(snapshot),
+        paper=paper_for((snapshot.get("holder") or {}).get("paper_size")),
+        pdf_meta=pdf_metadata(snapshot, letter_version),
+    )
     return context
 
 
-def render_snapshot_html(snapshot: dict) -> str:
+def render_snapshot_html(snapshot: dict, *, letter_version=None) -> str:
     """The letter as an HTML document (the PDF's source and the browser preview)."""
-    return render_to_string("letters/demand.html", context_from_snapshot(snapshot))
+    return render_to_string(
+        "letters/demand.html", context_from_snapshot(snapshot, letter_version=letter_version)
+    )
+
+
+# --- Exhibit A's CSV, the PDF's metadata and paper, the legal sections -----------------------
+
+EXHIBIT_CSV_COLUMNS = [
+    "number",
+    "reference",
+    "url",
+    "title",
+    "platform",
+    "franchise",
+    "protected_elements",
+    "identified",
+    "evidence_files",
+    "evidence_sha256",
+]
+
+
+def exhibit_csv_name(snapshot: dict) -> str:
+    return f"{snapshot['demand']['reference']}-exhibit-a.csv"
+
+
+def exhibit_csv(snapshot: dict) -> bytes:
+    """Exhibit A as CSV (UTF-8), one row per item, cells formula-neutralised.
+
+    Several evidence files of one item are listed in the same order in both evidence
+    columns, separated by "; ".
+    """
+
+    def row(item):
+        evidence = item.get("evidence", [])
+        return [
+            item["exhibit_number"],
+            item["reference"],
+            item["url"],
+            item["title"],
+            item["platform"]["name"],
+            item["franchise"]["name"],
+            "; ".join(e["name"] for e in item.get("elements", [])),
+            str(item["first_seen"]),
+            "; ".join(ev["original_name"] for ev in evidence),
+            "; ".join(ev["sha256"] for ev in evidence),
+        ]
+
+    items = snapshot.get("items", [])
+    table = [EXHIBIT_CSV_COLUMNS] + [[neutralise(v) for v in row(item)] for item in items]
+    return "".join(lines(table)).encode()
+
+
+def letter_attachments(snapshot: dict) -> list[PdfAttachment]:
+    """The files a letter's PDF embeds: Exhibit A as CSV, dated like the letter."""
+    created = dt.datetime.fromisoformat(snapshot["created"]) if snapshot.get("created") else None
+    count = len(snapshot.get("items", []))
+    return [
+        PdfAttachment(
+            name=exhibit_csv_name(snapshot),
+            content=exhibit_csv(snapshot),
+            description=f"Exhibit A to {snapshot['demand']['reference']} ({count} items, CSV)",
+            created=created or dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A holder's paper: the class on <html> that letter.css's named pages size."""
+
+    html_class: str
+    label: str
+
+
+PAPERS = {
+    PaperSize.LETTER: Paper("paper-letter", "US Letter"),
+    PaperSize.A4: Paper("paper-a4", "A4"),
+}
+
+
+def paper_for(paper_size) -> Paper:
+    return PAPERS.get(paper_size, PAPERS[PaperSize.A4])
+
+
+def pdf_metadata(snapshot: dict, letter_version=None) -> dict:
+    """What the PDF's Info/XMP carry besides the dates: the signatory as author, the
+    reference, the letter and template versions."""
+    template = snapshot.get("template") or {}
+    holder = (snapshot.get("holder") or {}).get("name", "")
+    reference = snapshot["demand"]["reference"]
+    template_version = template.get("version", "")
+    keywords = [reference, "cease and desist", holder]
+    if letter_version:
+        keywords.append(f"letter version {letter_version}")
+    if template_version:
+        keywords.append(f"template version {template_version}")
+    return {
+        "author": template.get("signatory_name") or holder,
+        "keywords": keywords,
+        "letter_version": letter_version or "",
+        "template_version": template_version,
+    }
+
+
+def has_agent(platform: dict) -> bool:
+    """A platform with a designated agent gets a copy and a notice of its own items."""
+    return bool(platform.get("agent_name") or platform.get("agent_email"))
+
+
+def legal_sections(template: dict | None) -> dict:
+    """The template's multi-paragraph sections, split on blank lines, and its cc lines."""
+    template = template or {}
+    return {
+        "legal_basis": paragraphs_of(template.get("legal_basis", "")),
+        "fair_use": paragraphs_of(template.get("fair_use", "")),
+        "preservation": paragraphs_of(template.get("preservation", "")),
+        "cc_lines": [line.strip() for line in template.get("cc", "").splitlines() if line.strip()],
+    }
 
 
 def render_letter_html(demand, template=None) -> str:
     """What a new draft of ``demand`` would print now (the preview before sending)."""
     template = template or current_template(demand.rights_holder_id)
     return render_snapshot_html(take_snapshot(demand, template))
+
+
+def render_snapshot_pdf(snapshot: dict, *, letter_version=None) -> bytes:
+    """A snapshot as the tagged PDF/A-3a a Letter stores, with Exhibit A attached as CSV."""
+    from notices.pdf import html_to_pdf
+
+    html = render_snapshot_html(snapshot, letter_version=letter_version)
+    return html_to_pdf(html, attachments=letter_attachments(snapshot))
+
+
+def render_letter_pdf(demand, template=None, *, letter_version=None) -> bytes:
+    """What a new draft of ``demand`` would print now, as PDF (tests, previews)."""
+    template = template or current_template(demand.rights_holder_id)
+    return render_snapshot_pdf(take_snapshot(demand, template), letter_version=letter_version)

@@ -228,6 +228,19 @@ class LetterTemplate(models.Model):
     opening = models.TextField()
     legal_basis = models.TextField()
     consequences = models.TextField(help_text="What follows if the deadline is missed.")
+    fair_use = models.TextField(
+        blank=True, help_text="Why fair use does not apply, factor by factor (17 U.S.C. § 107)."
+    )
+    preservation = models.TextField(
+        "preservation of evidence",
+        blank=True,
+        help_text="The litigation hold: what the respondent must preserve.",
+    )
+    cc = models.TextField(
+        "copies to",
+        blank=True,
+        help_text="Other recipients of a copy, one per line (platform agents are added).",
+    )
     good_faith_statement = models.TextField()
     accuracy_statement = models.TextField()
     closing = models.TextField()

@@ -14,14 +14,17 @@ disk; that host is never contacted.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import logging
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -92,12 +95,42 @@ class StaticOnlyFetcher(URLFetcher):
         raise RefusedURL(f"Refused to fetch {url[:200]}")
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render an HTML document to PDF/A-3b bytes.
+# Tagged PDF/A-3 (level A): a structure tree (headings, paragraphs, lists, Table/TR/TH/TD)
+# that screen readers and extraction tools follow; PDF/A-3 allows embedded files.
+PDF_VARIANT = "pdf/a-3a"
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF (bytes we made, never a URL)."""
+
+    name: str
+    content: bytes
+    description: str
+    created: dt.datetime
+    relationship: str = "Supplement"
+
+
+def html_to_pdf(html: str, *, attachments=()) -> bytes:
+    """Render an HTML document to tagged PDF/A-3a bytes, embedding ``attachments``.
 
     Relative URLs resolve against BASE_URL and only allow-listed static files
     load; ``file://``, ``http(s)://`` and every other scheme are refused.
+    ``<meta>`` names other than the standard ones (``reference``, ...) go to the
+    PDF's document information dictionary.
     """
     fetcher = StaticOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/a-3b")
+    files = [
+        Attachment(
+            file_obj=io.BytesIO(a.content),
+            url_fetcher=fetcher,
+            name=a.name,
+            description=a.description,
+            created=a.created,
+            modified=a.created,
+            relationship=a.relationship,
+        )
+        for a in attachments
+    ]
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=files, custom_metadata=True)

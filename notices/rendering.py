@@ -27,7 +27,12 @@ from pypdf import PdfReader
 from notices.business_days import calendar_for
 from notices.choices import LetterPurpose, LetterStatus
 from notices.completeness import current_template
-from notices.letters import copy_snapshot, render_snapshot_html, take_snapshot
+from notices.letters import (
+    copy_snapshot,
+    letter_attachments,
+    render_snapshot_html,
+    take_snapshot,
+)
 from notices.models import Demand, DemandEvent, Letter
 from notices.pdf import html_to_pdf
 
@@ -159,7 +164,8 @@ def render_letter(letter_id: int) -> None:
             snapshot = letter.snapshot
         # Deterministic: the snapshot's date is the PDF's creation date, and PDF/A's
         # /ID is an MD5 of the content, so one snapshot gives one file.
-        pdf = html_to_pdf(render_snapshot_html(snapshot))
+        html = render_snapshot_html(snapshot, letter_version=letter.version)
+        pdf = html_to_pdf(html, attachments=letter_attachments(snapshot))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         digest = hashlib.sha256(pdf).hexdigest()
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"

@@ -1,32 +1,29 @@
 """Filters of the letter templates."""
 
-import re
+from urllib.parse import urlsplit
 
 from django import template
 
 register = template.Library()
 
-# A zero-width space: a line may break there, nothing is drawn and PDF text extraction
-# (pypdf, pdfium) drops it, so a URL or digest still reads and searches as one word.
-# Unlike <wbr> it is plain text: no extra inline box per break point for WeasyPrint
-# to lay out (half the layout time and memory of a long Exhibit A), and the filters'
-# output is an ordinary string the template autoescapes.
-BREAK = "\u200b"
-_URL_BREAKS = re.compile(r"(?<=[/?&=#._-])")
+
+@register.filter
+def is_web_url(value) -> bool:
+    """True for an http(s) URL with a host: only those become links in a letter."""
+    try:
+        parts = urlsplit(str(value))
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 @register.filter
-def breakable_url(value):
-    """Allow line breaks after / ? & = # . _ - (long URLs fit the column); autoescaped.
-
-    Cheaper for WeasyPrint than ``overflow-wrap: anywhere`` on every cell.
-    """
-    return BREAK.join(part for part in _URL_BREAKS.split(str(value)) if part)
-
-
-@register.filter
-def breakable_hash(value, every=16):
-    """Allow a line break every ``every`` characters of a hex digest; autoescaped."""
-    text = str(value)
-    step = int(every)
-    return BREAK.join(text[i : i + step] for i in range(0, len(text), step))
+def number_ranges(numbers) -> str:
+    """[1, 2, 3, 5, 7, 8] -> "1–3, 5, 7–8" (Exhibit A numbers, ascending)."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)

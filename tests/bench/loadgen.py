@@ -390,7 +390,7 @@ def ensure_catalogue() -> Catalogue:
         respondent, _ = Respondent.objects.get_or_create(
             name=respondent_name, defaults={"agent_name": "Legal Department"}
         )
-        for name, kind, url in platform_specs:
+        for name, kind, url, *_letter_details in platform_specs:
             platform, _ = Platform.objects.get_or_create(
                 name=name, defaults={"respondent": respondent, "kind": kind, "url": url}
             )

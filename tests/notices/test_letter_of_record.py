@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from notices import rendering
 from notices.choices import DemandStatus, LetterPurpose, LetterStatus
-from notices.letters import render_snapshot_html
+from notices.letters import letter_attachments, render_snapshot_html
 from notices.models import HolderClosureDay, ImmutableError, Letter, LetterTemplate
 from notices.pdf import html_to_pdf
 from tests.factories import UserFactory
@@ -150,7 +150,7 @@ def test_a_failed_letter_of_record_is_rendered_again_not_replaced(approved, lega
     sent = workflow.send(approved, by=legal, sent_on=dt.date(2026, 11, 25), channels=["email"])
     record = sent.sent_letter
 
-    def broken(html):
+    def broken(html, **kwargs):
         raise ValueError("font missing")
 
     with monkeypatch.context() as patch:
@@ -175,7 +175,11 @@ def test_one_letter_renders_to_the_same_bytes(approved, legal):
     Letter.objects.filter(pk=record.pk).update(status=LetterStatus.QUEUED)
     with time_machine.travel(dt.datetime(2027, 2, 1, 9, tzinfo=dt.UTC)):
         second = render(record)
-        third = html_to_pdf(render_snapshot_html(Letter.objects.get(pk=record.pk).snapshot))
+        snapshot = Letter.objects.get(pk=record.pk).snapshot
+        third = html_to_pdf(
+            render_snapshot_html(snapshot, letter_version=record.version),
+            attachments=letter_attachments(snapshot),
+        )
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
     assert hashlib.sha256(third).hexdigest() == record.sha256
     reader = PdfReader(io.BytesIO(first))

@@ -80,11 +80,16 @@ def file_annotations(reader):
     ]
 
 
-def assert_nothing_embedded(pdf: bytes):
+def assert_nothing_embedded(pdf: bytes, own_csv: str = ""):
+    """Nothing embedded but (for a letter) our own Exhibit A CSV, which holds no file."""
     reader = PdfReader(io.BytesIO(pdf))
-    assert dict(reader.attachments) == {}
+    files = dict(reader.attachments)
+    assert set(files) == ({own_csv} if own_csv else set())
+    for contents in files.values():
+        assert all(b"root:x:0:0" not in content for content in contents)
+        assert all(not content.startswith(PNG_1PX[:8]) for content in contents)
     assert file_annotations(reader) == []
-    assert b"/EmbeddedFile" not in pdf
+    assert pdf.count(b"/EmbeddedFile") == (1 if own_csv else 0)
     assert b"root:x:0:0" not in pdf
     assert sum(len(page.images) for page in reader.pages) == 0
 
@@ -108,7 +113,7 @@ def test_hostile_text_in_titles_paragraphs_and_remedies_renders_as_text(
     for snippet in snippets:
         assert flat(snippet) in text
     assert requests == []
-    assert_nothing_embedded(pdf)
+    assert_nothing_embedded(pdf, own_csv=f"{draft.reference}-exhibit-a.csv")
 
 
 def test_the_fetcher_refuses_even_raw_markup(spy_server, local_png):
@@ -138,3 +143,15 @@ def test_the_letter_stylesheet_does_load(draft, legal):
     first, last = reader.pages[0].mediabox, reader.pages[-1].mediabox
     assert first.width < first.height  # A4 portrait letter
     assert last.width > last.height  # landscape Exhibit A
+
+
+def test_the_attached_csv_neutralises_spreadsheet_formulas(draft, items):
+    from notices.letters import render_letter_pdf
+
+    items[0].title = '=HYPERLINK("http://evil.example","click")'
+    items[0].save()
+    pdf = render_letter_pdf(draft)
+    files = PdfReader(io.BytesIO(pdf)).attachments
+    content = files[f"{draft.reference}-exhibit-a.csv"][0].decode()
+    assert "'=HYPERLINK(" in content
+    assert ',"=HYPERLINK' not in content and ",=HYPERLINK" not in content

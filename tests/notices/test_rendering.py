@@ -68,7 +68,7 @@ def test_a_live_claim_is_not_taken_but_an_expired_one_is(queued, settings):
 
 
 def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
-    def broken(html):
+    def broken(html, **kwargs):
         raise ValueError("unsupported CSS")
 
     monkeypatch.setattr(rendering, "html_to_pdf", broken)
@@ -80,7 +80,7 @@ def test_a_permanent_error_is_recorded_not_raised(queued, monkeypatch):
 
 
 def test_a_transient_error_is_raised_and_the_letter_requeued(queued, monkeypatch):
-    def flaky(html):
+    def flaky(html, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(rendering, "html_to_pdf", flaky)
