@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from casework.access import colleagues_of
 from casework.models import (
@@ -71,7 +72,7 @@ def _related_choices(model_admin, db_field, request):
 
 
 @admin.register(RightsHolder)
-class RightsHolderAdmin(ScopedAdmin):
+class RightsHolderAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["name", "code", "country", "time_zone", "response_days", "quiet_period_days"]
     search_fields = ["name", "code"]
     filter_horizontal = ["members"]
@@ -83,7 +84,7 @@ class ElementInline(admin.TabularInline):
 
 
 @admin.register(Franchise)
-class FranchiseAdmin(ScopedAdmin):
+class FranchiseAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["name", "rights_holder"]
     list_filter = ["rights_holder"]
     search_fields = ["name"]
@@ -91,7 +92,7 @@ class FranchiseAdmin(ScopedAdmin):
 
 
 @admin.register(ProtectedElement)
-class ProtectedElementAdmin(ScopedAdmin):
+class ProtectedElementAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["name", "kind", "franchise"]
     list_filter = ["kind"]
     list_select_related = ["franchise"]
@@ -133,7 +134,7 @@ class StageEventInline(admin.TabularInline):
 
 
 @admin.register(InfringingItem)
-class InfringingItemAdmin(ScopedAdmin):
+class InfringingItemAdmin(SimpleHistoryAdmin, ScopedAdmin):
     list_display = ["title", "rights_holder", "franchise", "platform", "stage", "created_at"]
     list_filter = ["stage", "conduct", "theory", "content_kind", "rights_holder"]
     list_select_related = ["rights_holder", "franchise", "platform"]

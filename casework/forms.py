@@ -181,7 +181,7 @@ class ItemForm(forms.ModelForm):
 def duplicate_message(existing):
     return format_html(
         'This URL is already logged as <a href="{}">{} “{}”</a>.',
-        reverse("casework:item-detail", args=[existing.pk]),
+        existing.get_absolute_url(),
         existing.reference,
         existing.title,
     )

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from casework.choices import (
     CheckOutcome,
@@ -146,6 +148,8 @@ class RightsHolder(models.Model):
     )
 
     objects = scoped("self")
+    # Every change, who made it and when (admin "History"); members are who may see the cases.
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         ordering = ["name"]
@@ -177,6 +181,7 @@ class Franchise(models.Model):
     )
 
     objects = scoped("rights_holder")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -202,6 +207,7 @@ class ProtectedElement(models.Model):
     description = models.TextField(blank=True)
 
     objects = scoped("franchise__rights_holder")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["franchise__name", "name"]
@@ -299,6 +305,7 @@ class InfringingItem(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = scoped("rights_holder")
+    history = HistoricalRecords(m2m_fields=[elements])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -350,6 +357,9 @@ class InfringingItem(models.Model):
         self.normalized_url = normalize_url(self.url)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("casework:item-detail", args=[self.pk])
+
     @property
     def reference(self) -> str:
         return f"{self.rights_holder.code}-I{self.pk}" if self.pk else ""
@@ -387,6 +397,9 @@ class Evidence(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Evidence is never edited: add a new file instead.")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("casework:evidence-download", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         raise ValueError("Evidence is never deleted.")
@@ -497,3 +510,6 @@ class ImportJob(Job):
 
     def __str__(self):
         return f"Import {self.pk}: {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, exports, stages
+from casework import access, audit, exports, stages
 from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import SORTS, ItemFilter, sort_of
@@ -105,7 +105,7 @@ def item_create(request):
                     f"Logged {item.reference} “{item.title}” with {count} evidence file"
                     f"{'' if count == 1 else 's'}.",
                 )
-                return redirect("casework:item-detail", pk=item.pk)
+                return redirect(item)
     else:
         form = ItemForm(user=request.user)
     return render(request, "casework/item_form.html", {"nav": "items", "form": form})
@@ -156,6 +156,7 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "transition_form": transition_form or TransitionForm(),
         "evidence_form": evidence_form or EvidenceForm(),
         "checks": item.checks.select_related("requested_by")[:10],
+        "changes": audit.changes(item),
     }
     return render(request, "casework/item_detail.html", context, status=status)
 
@@ -174,7 +175,7 @@ def item_transition(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{item.reference} moved to {Stage(target).label.lower()}.")
-        return redirect("casework:item-detail", pk=item.pk)
+        return redirect(item)
     return _render_detail(request, item, transition_form=form, status=400)
 
 
@@ -187,7 +188,7 @@ def evidence_add(request, pk):
     if form.is_valid():
         stored = form.save(item, request.user)
         messages.success(request, f"Added {len(stored)} evidence file(s) to {item.reference}.")
-        return redirect("casework:item-detail", pk=item.pk)
+        return redirect(item)
     return _render_detail(request, item, evidence_form=form, status=400)
 
 
@@ -241,4 +242,4 @@ def item_check(request, pk):
         user_id = request.user.pk
         transaction.on_commit(lambda: check_item.delay(item.pk, user_id, True))
         messages.success(request, "Check queued: its result appears in the checks list.")
-    return redirect_next(request, reverse("casework:item-detail", args=[item.pk]))
+    return redirect_next(request, item.get_absolute_url())

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from casework.choices import JobStatus
 from casework.jobs import Job
@@ -54,3 +55,6 @@ class DashboardReport(Job):
 
     def __str__(self):
         return f"Dashboard report {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("dashboard:report-download", args=[self.pk])

@@ -1,6 +1,7 @@
 """Admin for every notices model, scoped to the user's rights holders."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from casework.admin import OwnJobAdmin, ReadOnlyAdmin, ScopedAdmin
 from notices.models import (
@@ -48,7 +49,7 @@ class DemandEventAdmin(ScopedAdmin):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(ReadOnlyAdmin):
+class LetterTemplateAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     """Template versions are made on the template page; a version never changes."""
 
     list_display = ["rights_holder", "version", "signatory_name", "created_at"]

@@ -35,10 +35,6 @@ class DraftForm(forms.Form):
     )
 
 
-class DemandEditForm(DraftForm):
-    pass
-
-
 class AddItemsForm(forms.Form):
     demand = forms.ModelChoiceField(queryset=Demand.objects.none(), label="Draft demand")
 
@@ -149,14 +145,6 @@ class LetterTemplateForm(forms.ModelForm):
                 "cc",
             ]
         }
-
-
-class ExportForm(forms.Form):
-    demands = forms.ModelMultipleChoiceField(queryset=Demand.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["demands"].queryset = Demand.objects.for_user(user)
 
 
 class ResponseForm(forms.Form):

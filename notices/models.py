@@ -7,6 +7,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from casework.choices import JobStatus
 from casework.jobs import Job
@@ -142,6 +144,9 @@ class Demand(models.Model):
     def __str__(self):
         return self.reference
 
+    def get_absolute_url(self):
+        return reverse("notices:demand-detail", args=[self.pk])
+
     @property
     def channels(self) -> list[str]:
         return list(self.sent_channels) or ([self.sent_channel] if self.sent_channel else [])
@@ -250,6 +255,7 @@ class LetterTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped("rights_holder")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rights_holder", "-version"]
@@ -268,6 +274,9 @@ class LetterTemplate(models.Model):
                 f"Letter template v{self.version} cannot be changed: save a new version instead."
             )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("notices:template-edit", args=[self.rights_holder_id])
 
     def delete(self, *args, **kwargs):
         raise ImmutableError(f"Letter template v{self.version} cannot be deleted.")
@@ -379,6 +388,9 @@ class Letter(Job):
     def of_record(self) -> bool:
         return self.purpose == LetterPurpose.RECORD
 
+    def get_absolute_url(self):
+        return reverse("notices:letter-download", args=[self.pk])
+
 
 def export_path(instance, filename):
     return f"exports/{instance.created_by_id}/{filename}"
@@ -414,6 +426,9 @@ class ExportJob(Job):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+    def get_absolute_url(self):
+        return reverse("notices:export-detail", args=[self.pk])
 
 
 def response_file_path(instance, filename):
@@ -492,6 +507,9 @@ class ResponseFile(AppendOnly):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("notices:response-file-download", args=[self.pk])
 
 
 class ReminderKind(models.TextChoices):

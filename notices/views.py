@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subquery, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 
@@ -26,7 +25,6 @@ from notices.forms import (
     ActionForm,
     AddItemsForm,
     ComplianceForm,
-    DemandEditForm,
     DraftForm,
     LetterTemplateForm,
     RemedyForm,
@@ -39,15 +37,16 @@ from notices.models import Demand, ExportJob, Letter, LetterTemplate
 UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
 
 
-def _demand(request, pk) -> Demand:
-    qs = Demand.objects.for_user(request.user).select_related(
+def _demand(request, pk, action="view") -> Demand:
+    """The demand ``request.user`` may ``action``: scope and role checked together."""
+    qs = Demand.objects.select_related(
         "rights_holder", "respondent", "prepared_by", "approved_by", "sent_letter"
     )
-    return get_object_or_404(qs, pk=pk)
+    return access.get_for(request.user, qs, action, pk=pk)
 
 
 def _back(demand, anchor=""):
-    return redirect(reverse("notices:demand-detail", args=[demand.pk]) + anchor)
+    return redirect(demand.get_absolute_url() + anchor)
 
 
 class DemandListView(LoginRequiredMixin, FilterView):
@@ -169,9 +168,8 @@ def demand_add_items(request):
 @require_POST
 @login_required
 def demand_edit(request, pk):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
-    form = DemandEditForm(request.POST)
+    demand = _demand(request, pk, "change")
+    form = DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Not saved: " + errors_in_words(form))
         return _back(demand)
@@ -186,8 +184,7 @@ def demand_edit(request, pk):
 @require_POST
 @login_required
 def demand_remove_item(request, pk, item_id):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     try:
         drafting.remove_item(request.user, demand, item_id)
     except drafting.DraftingError as exc:
@@ -198,8 +195,7 @@ def demand_remove_item(request, pk, item_id):
 @require_POST
 @login_required
 def remedy_add(request, pk):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     form = RemedyForm.for_new(request.POST)
     if form.is_valid():
         try:
@@ -214,8 +210,7 @@ def remedy_add(request, pk):
 @require_POST
 @login_required
 def remedy_edit(request, pk, remedy_id):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     form = RemedyForm.for_remedy(remedy, request.POST)
     if form.is_valid():
@@ -231,8 +226,7 @@ def remedy_edit(request, pk, remedy_id):
 @require_POST
 @login_required
 def remedy_remove(request, pk, remedy_id):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     try:
         drafting.remove_remedy(request.user, remedy)
@@ -244,8 +238,7 @@ def remedy_remove(request, pk, remedy_id):
 @require_POST
 @login_required
 def remedy_compliance(request, pk, remedy_id):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
     form = ComplianceForm.for_remedy(remedy, request.POST)
     if not form.is_valid():
@@ -271,8 +264,7 @@ def remedy_compliance(request, pk, remedy_id):
 @require_POST
 @login_required
 def demand_action(request, pk, action):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     if action not in workflow.ACTIONS or action == "send":
         raise Http404("No such action.")
     if workflow.ACTIONS[action].manager_only:
@@ -292,8 +284,7 @@ def demand_action(request, pk, action):
 @require_POST
 @login_required
 def demand_send(request, pk):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     form = SendForm(request.POST, demand=demand)
     if not form.is_valid():
         messages.error(request, "Not sent: " + form.errors.as_text())
@@ -360,7 +351,7 @@ def demand_detail(request, pk):
         "editable": editable,
         "compliance_open": demand.status in workflow.AFTER_SENDING
         and access.can_edit(request.user),
-        "edit_form": DemandEditForm(
+        "edit_form": DraftForm(
             initial={
                 "respondent": demand.respondent,
                 "response_days": demand.response_days,
@@ -385,8 +376,7 @@ def letter_panel(request, pk):
 @require_POST
 @login_required
 def letter_request(request, pk):
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     try:
         letter = rendering.request_render(demand, by=request.user)
         messages.success(request, f"Letter version {letter.version} queued.")
@@ -446,7 +436,7 @@ def export_create(request):
     except (exports.ExportRefused, drafting.DraftingError) as exc:
         messages.error(request, str(exc))
         return redirect("notices:demand-list")
-    return redirect("notices:export-detail", pk=job.pk)
+    return redirect(job)
 
 
 def _export(request, pk) -> ExportJob:
@@ -568,8 +558,7 @@ def response_add(request, pk):
     from notices import responses
     from notices.forms import ResponseForm
 
-    demand = _demand(request, pk)
-    access.require_edit(request.user)
+    demand = _demand(request, pk, "change")
     if demand.status not in workflow.RESPONSE_OPEN:
         messages.error(
             request, f"Demand {demand.reference} is not sent yet: no response to record."
