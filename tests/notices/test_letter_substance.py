@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from casework.demo import load_demo
+from notices.demo import load_demo
 from notices.letters import render_letter_html, render_letter_pdf, render_snapshot_pdf
 from notices.models import Demand
 
