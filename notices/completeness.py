@@ -17,6 +17,17 @@ def current_template(rights_holder):
     return LetterTemplate.objects.filter(rights_holder=rights_holder).order_by("-version").first()
 
 
+def exhibit_too_large(count: int) -> str:
+    """Why a letter listing ``count`` items is refused, or "" when it is not too large."""
+    limit = settings.LETTER_MAX_EXHIBIT_ITEMS
+    if count <= limit:
+        return ""
+    return (
+        f"a smaller Exhibit A: one letter lists at most {limit:,} items and this demand "
+        f"has {count:,}; split it into several demands (by platform or franchise)"
+    )
+
+
 def missing(demand, template=None) -> list[str]:
     """What the letter still lacks (signatory, contact, works, items, statements, deadline)."""
     gaps: list[str] = []
@@ -34,14 +45,10 @@ def missing(demand, template=None) -> list[str]:
     if not template.legal_basis.strip():
         gaps.append("the legal basis")
     items = list(demand.items.all().prefetch_related("elements"))
-    limit = settings.LETTER_MAX_EXHIBIT_ITEMS
     if not items:
         gaps.append("at least one infringing item")
-    elif len(items) > limit:
-        gaps.append(
-            f"a smaller Exhibit A: one letter lists at most {limit:,} items and this demand "
-            f"has {len(items):,}; split it into several demands (by platform or franchise)"
-        )
+    elif too_large := exhibit_too_large(len(items)):
+        gaps.append(too_large)
     else:
         unnamed = [item.reference for item in items if not item.elements.all()]
         if unnamed:

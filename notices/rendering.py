@@ -26,7 +26,7 @@ from pypdf import PdfReader
 
 from notices.business_days import calendar_for
 from notices.choices import LetterPurpose, LetterStatus
-from notices.completeness import current_template
+from notices.completeness import current_template, exhibit_too_large
 from notices.letters import (
     copy_snapshot,
     letter_attachments,
@@ -104,6 +104,8 @@ def request_render(demand, *, by=None) -> Letter:
                 snapshot=copy_snapshot(record, on=today),
                 by=by,
             )
+        if too_large := exhibit_too_large(locked.items.count()):
+            raise RenderRefused(f"Demand {locked.reference} needs {too_large}.")
         template = current_template(locked.rights_holder_id)
         if template is None:
             raise RenderRefused(

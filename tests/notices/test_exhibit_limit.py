@@ -19,3 +19,13 @@ def test_a_demand_over_the_exhibit_limit_cannot_be_submitted(legal, items, setti
     settings.LETTER_MAX_EXHIBIT_ITEMS = len(items)
     workflow.perform(demand, "submit", by=legal)
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.IN_REVIEW
+
+
+def test_a_draft_render_over_the_exhibit_limit_is_refused(legal, items, settings):
+    from notices import rendering
+
+    demand = drafting.draft_demand(legal, [i.pk for i in items])
+    settings.LETTER_MAX_EXHIBIT_ITEMS = len(items) - 1
+    with pytest.raises(rendering.RenderRefused, match=r"at most \d+ items.*split it"):
+        rendering.request_render(demand, by=legal)
+    assert not demand.letters.exists()
