@@ -50,13 +50,6 @@ def make_csv(rows, header=HEADER, *, bom=False, newline="\n") -> bytes:
     return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
 
 
-@pytest.fixture
-def catalogue(netflix, squid_game, doll, seedance):
-    """Netflix's Squid Game with two elements, and the Seedance platform."""
-    ProtectedElementFactory(franchise=squid_game, name="Red Light, Green Light set")
-    return squid_game
-
-
 def preview(holder, data):
     return imports.read_preview(holder, data)
 
