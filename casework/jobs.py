@@ -223,8 +223,8 @@ def sweep(now=None) -> dict[str, list[int]]:
     lease; mark failed those over the attempt cap. Returns the re-enqueued ids per kind.
 
     Re-enqueued running rows go back to their step's waiting status first (the page
-    says so), and waiting
-    ones restart their clock, so a long queue is not enqueued again every sweep.
+    says so), and waiting ones restart their clock, so a long queue is not enqueued
+    again every sweep.
     """
     now = now or timezone.now()
     requeued = {}
