@@ -76,6 +76,21 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ImportStatus(models.TextChoices):
+    """Status of a CSV import: two steps of work on one row. A large file is checked
+    by a worker (uploaded → checking → pending); once confirmed it is written
+    (queued → running → done). A small file is checked in the upload request and
+    starts at pending."""
+
+    UPLOADED = "uploaded", "Waiting to be checked"
+    CHECKING = "checking", "Checking rows"
+    PENDING = "pending", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class CheckOutcome(models.TextChoices):
     LIVE = "live", "Live"
     GONE = "gone", "Gone"

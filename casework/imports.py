@@ -28,21 +28,29 @@ has the same normalised URL); ``error`` (with line number, column and reason).
 Importing writes every new row in one transaction, so a failure leaves nothing
 behind, and importing the same file again creates nothing.
 
-Entry points: :func:`read_preview` (parse and classify), :func:`import_rows`
-(write the new rows), :func:`import_csv` (both, for scripts and benchmarks), and
-:func:`preview_job` / :func:`run_job` for :class:`~casework.models.ImportJob` rows.
+The file is streamed (:class:`Scan`): rows are read, checked and classified a
+batch at a time, so memory does not grow with the file. Entry points:
+:func:`check` (the preview: counts and a capped row report), :func:`read_preview`
+(every classified Row, for scripts and tests), :func:`import_rows` (write new
+rows), :func:`import_csv` (both, for scripts and benchmarks), and for
+:class:`~casework.models.ImportJob` rows :func:`start_job` (upload: check here, or
+queue the check for a worker), :func:`run_check` and :func:`run_job` (the two
+steps a worker runs, through :func:`execute`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -55,7 +63,7 @@ from django.db import (
 from django.utils import timezone
 
 from casework import access
-from casework.choices import Conduct, ContentKind, EventSource, JobStatus, Stage, Theory
+from casework.choices import Conduct, ContentKind, EventSource, Stage, Theory
 from casework.models import (
     Franchise,
     ImportJob,
@@ -171,13 +179,13 @@ class Preview:
 
     def report(self) -> list[dict]:
         """Rows for the preview table, capped per status (the counts stay exact)."""
-        taken = dict.fromkeys(REPORT_CAP, 0)
-        out = []
+        return self.summary().rows
+
+    def summary(self) -> Summary:
+        summary = Summary(ignored_columns=self.ignored_columns)
         for row in self.rows:
-            if taken[row.status] < REPORT_CAP[row.status]:
-                taken[row.status] += 1
-                out.append(row.report())
-        return out
+            summary.add(row)
+        return summary
 
 
 @dataclass
@@ -199,11 +207,20 @@ def _column_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text of ``data`` (BOM dropped), or ImportRefused saying why it is not CSV."""
-    if not data.strip():
+SNIFF_BYTES = 64 * 1024  # the head looked at for binary files before reading rows
+
+
+def _binary(fileobj):
+    """The plain binary file under Django's File / UploadedFile / FieldFile wrappers."""
+    while not isinstance(fileobj, io.IOBase) and hasattr(fileobj, "file"):
+        fileobj = fileobj.file
+    return fileobj
+
+
+def _sniff(head: bytes) -> None:
+    """Refuse what is plainly not CSV text, from the first bytes of the file."""
+    if not head.strip():
         raise ImportRefused("The file is empty.")
-    head = data[:8]
     if head.startswith(b"PK\x03\x04"):
         raise ImportRefused(
             "This is not a CSV file: it looks like a spreadsheet workbook (.xlsx or .ods). "
@@ -211,25 +228,61 @@ def decode(data: bytes) -> str:
         )
     if head.startswith(b"%PDF"):
         raise ImportRefused("This is not a CSV file: it is a PDF document.")
-    if b"\x00" in data:
-        raise ImportRefused(
-            "This is not a CSV file: it contains binary data (NUL bytes). "
-            "If it is UTF-16 text, save it as “CSV UTF-8”."
-        )
+    if b"\x00" in head:
+        raise _binary_data()
+
+
+def _binary_data() -> ImportRefused:
+    return ImportRefused(
+        "This is not a CSV file: it contains binary data (NUL bytes). "
+        "If it is UTF-16 text, save it as “CSV UTF-8”."
+    )
+
+
+def _decode_error(raw, exc: UnicodeDecodeError) -> ImportRefused:
+    """Find the line and byte that are not UTF-8 (the error path reads the file again,
+    line by line, since the streaming decoder only knows its chunk)."""
+    raw.seek(0)
+    for number, data in enumerate(raw, start=1):
+        if b"\x00" in data:
+            return _binary_data()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as found:
+            return ImportRefused(
+                f"The file is not UTF-8 text: byte 0x{data[found.start]:02X} on line {number} "
+                "cannot be read. Save it as “CSV UTF-8”."
+            )
+    return ImportRefused(f"The file is not UTF-8 text ({exc.reason}). Save it as “CSV UTF-8”.")
+
+
+def _text_lines(fileobj) -> Iterator[str]:
+    """The lines of a binary file, decoded as UTF-8 (BOM dropped) as they are read.
+
+    Line ends are kept (CR, LF or CRLF, as ``newline=""`` does), so the csv reader
+    sees quoted line breaks as they are. Only a chunk of the file is in memory.
+    """
+    raw = _binary(fileobj)
+    raw.seek(0)
+    _sniff(raw.read(SNIFF_BYTES))
+    raw.seek(0)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        return data.decode("utf-8-sig")
+        for line in text:
+            if "\x00" in line:
+                raise _binary_data()
+            yield line
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportRefused(
-            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} cannot "
-            "be read. Save it as “CSV UTF-8”."
-        ) from exc
+        raise _decode_error(raw, exc) from exc
+    finally:
+        with contextlib.suppress(ValueError):  # the file may be closed already
+            text.detach()  # leave the caller's file open
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
     """(first line number, fields) of each CSV record, blank lines skipped."""
     csv.field_size_limit(FIELD_SIZE_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     next_line = 1
     try:
         for fields in reader:
@@ -478,56 +531,120 @@ def _existing_ids(holder: RightsHolder, urls: list[str]) -> dict[str, int]:
     return found
 
 
+class Scan:
+    """One file's rows for one rights holder, read and classified as they stream.
+
+    Constructing it reads the header only (ImportRefused for a file that is not an
+    importable CSV), so a request can refuse a bad file without reading its rows.
+    :meth:`batches` then yields the classified rows in file order, a few thousand
+    at a time: only one batch, and the normalised URLs seen so far (to find
+    repeats), are in memory, whatever the file's size.
+    """
+
+    def __init__(self, holder: RightsHolder, fileobj):
+        self.holder = holder
+        self.records = _records(_text_lines(fileobj))
+        try:
+            _, header = next(self.records)
+        except StopIteration:
+            raise ImportRefused("The file is empty.") from None
+        self.index, self.ignored_columns = read_header(header)
+        self.width = len(header)
+
+    def batches(self, progress: Progress | None = None) -> Iterator[list[Row]]:
+        """Classified rows, in batches of LOOKUP_BATCH (one "which exist?" query each).
+
+        ``progress(checked=n)`` is called after each batch. Raises ImportRefused for a
+        file with no data rows, or one that turns out unreadable further down.
+        """
+        width = self.width
+        # Optional columns missing from the header read as empty cells.
+        positions = [(name, self.index[name]) for name in self.index]
+        blank = {name: "" for name in COLUMN_NAMES if name not in self.index}
+        cat = _Catalogue(self.holder)
+        first_seen_at: dict[str, int] = {}
+        checked = 0
+        batch: list[Row] = []
+        for line, fields in self.records:
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                row = Row(line=line, url="", title="", status=ERROR)
+                row.problems.append(
+                    Problem("—", f"has {len(fields)} values but the header names {width} columns.")
+                )
+            else:
+                if len(fields) < width:
+                    fields = fields + [""] * (width - len(fields))
+                cells = {name: fields[i].strip() for name, i in positions}
+                cells.update(blank)
+                row = _check_row(line, cells.__getitem__, cat)
+            batch.append(row)
+            if len(batch) == LOOKUP_BATCH:
+                checked += len(batch)
+                yield self._classify(batch, first_seen_at, checked, progress)
+                batch = []
+        if batch:
+            checked += len(batch)
+            yield self._classify(batch, first_seen_at, checked, progress)
+        elif not checked:
+            raise ImportRefused("The file has a header row but no data rows.")
+
+    def _classify(self, batch, first_seen_at, checked, progress) -> list[Row]:
+        """Mark the batch's valid rows duplicate (of an item), repeat (of an earlier row)
+        or new; ``first_seen_at`` carries the file's new URLs from batch to batch."""
+        candidates = [r for r in batch if r.status == NEW]
+        existing = _existing_ids(self.holder, list({r.normalized_url for r in candidates}))
+        for row in candidates:
+            if row.normalized_url in existing:
+                row.status, row.existing_id = DUPLICATE, existing[row.normalized_url]
+            elif row.normalized_url in first_seen_at:
+                row.status, row.first_line = REPEAT, first_seen_at[row.normalized_url]
+            else:
+                first_seen_at[row.normalized_url] = row.line
+        if progress:
+            progress(checked=checked)
+        return batch
+
+
+@dataclass
+class Summary:
+    """What a check found, kept compactly: exact counts per status and the capped
+    row report of the preview page (never the rows themselves)."""
+
+    ignored_columns: list[str]
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REPORT_CAP, 0))
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        if self.counts[row.status] < REPORT_CAP[row.status]:
+            self.rows.append(row.report())
+        self.counts[row.status] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def check(holder: RightsHolder, fileobj, *, progress: Progress | None = None) -> Summary:
+    """Check (preview) a binary CSV file object for ``holder``, streaming it: the
+    counts and the capped report, in memory that does not grow with the file."""
+    scan = Scan(holder, fileobj)
+    summary = Summary(ignored_columns=scan.ignored_columns)
+    for batch in scan.batches(progress):
+        for row in batch:
+            summary.add(row)
+    return summary
+
+
 def read_preview(holder: RightsHolder, data: bytes, *, progress: Progress | None = None) -> Preview:
-    """Parse ``data`` and classify every row for ``holder``.
+    """Parse ``data`` and classify every row for ``holder``, keeping every Row (for
+    scripts and tests; pages and workers use :func:`check`, which keeps counts).
 
     Raises ImportRefused when the file as a whole cannot be read. ``progress``, if
     given, is called as ``progress(checked=n)`` every few thousand rows.
     """
-    records = _records(decode(data))
-    try:
-        _, header = next(records)
-    except StopIteration:
-        raise ImportRefused("The file is empty.") from None
-    index, ignored = read_header(header)
-    width = len(header)
-    # Optional columns missing from the header read as empty cells.
-    positions = [(name, index[name]) for name in index]
-    blank = {name: "" for name in COLUMN_NAMES if name not in index}
-    cat = _Catalogue(holder)
-    rows: list[Row] = []
-    for line, fields in records:
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
-            row = Row(line=line, url="", title="", status=ERROR)
-            row.problems.append(
-                Problem("—", f"has {len(fields)} values but the header names {width} columns.")
-            )
-            rows.append(row)
-            continue
-
-        if len(fields) < width:
-            fields = fields + [""] * (width - len(fields))
-        cells = {name: fields[i].strip() for name, i in positions}
-        cells.update(blank)
-        rows.append(_check_row(line, cells.__getitem__, cat))
-        if progress and len(rows) % LOOKUP_BATCH == 0:
-            progress(checked=len(rows))
-    if not rows:
-        raise ImportRefused("The file has a header row but no data rows.")
-
-    candidates = [r for r in rows if r.status == NEW]
-    existing = _existing_ids(holder, list({r.normalized_url for r in candidates}))
-    first_seen_at: dict[str, int] = {}
-    for row in candidates:
-        if row.normalized_url in existing:
-            row.status, row.existing_id = DUPLICATE, existing[row.normalized_url]
-        elif row.normalized_url in first_seen_at:
-            row.status, row.first_line = REPEAT, first_seen_at[row.normalized_url]
-        else:
-            first_seen_at[row.normalized_url] = row.line
-    if progress:
-        progress(checked=len(rows))
-    return Preview(rows=rows, ignored_columns=ignored)
+    scan = Scan(holder, io.BytesIO(data))
+    rows = [row for batch in scan.batches(progress) for row in batch]
+    return Preview(rows=rows, ignored_columns=scan.ignored_columns)
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -694,20 +811,46 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store_preview(job: ImportJob, preview: Preview) -> None:
-    """Keep the preview's exact counts and its capped row report on the job row.
+def fingerprint(upload) -> tuple[str, int]:
+    """The upload's SHA-256 and an estimate of its data rows (its line count less the
+    header), in one pass over its chunks. Quoted line breaks and blank lines make
+    the estimate high, never low, so a file near the threshold errs to the worker."""
+    digest = hashlib.sha256()
+    lines, last = 0, b""
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        lines += chunk.count(b"\n")
+        last = chunk[-1:] or last
+    if last not in (b"\n", b""):
+        lines += 1  # a last line without a line end
+    return digest.hexdigest(), max(lines - 1, 0)
 
-    ``job.errors`` holds the report: rows with errors, duplicates, repeats and a
-    sample of new rows, each with its line number (see Preview.report).
+
+def preview_fields(summary: Summary | Preview) -> dict:
+    """The job fields a check fills: exact counts and the capped row report.
+
+    ``errors`` holds the report: rows with errors, duplicates, repeats and a
+    sample of new rows, each with its line number (see Summary.add).
     """
-    job.total_rows = len(preview.rows)
-    job.error_count = preview.count(ERROR)
-    job.duplicate_count = preview.count(DUPLICATE) + preview.count(REPEAT)
-    job.errors = {
-        "rows": preview.report(),
-        "ignored_columns": preview.ignored_columns,
-        "repeat_count": preview.count(REPEAT),
+    if isinstance(summary, Preview):
+        summary = summary.summary()
+    counts = summary.counts
+    return {
+        "total_rows": summary.total,
+        "error_count": counts[ERROR],
+        "duplicate_count": counts[DUPLICATE] + counts[REPEAT],
+        "errors": {
+            "rows": summary.rows,
+            "ignored_columns": summary.ignored_columns,
+            "repeat_count": counts[REPEAT],
+        },
     }
+
+
+def store_preview(job: ImportJob, summary: Summary | Preview) -> None:
+    """Keep a check's exact counts and its capped row report on the job row."""
+    for name, value in preview_fields(summary).items():
+        setattr(job, name, value)
 
 
 def job_report(job: ImportJob) -> dict:
@@ -723,15 +866,59 @@ def new_count(job: ImportJob) -> int:
     return job.total_rows - job.duplicate_count - job.error_count
 
 
+def start_job(holder: RightsHolder, upload, user) -> ImportJob:
+    """Store an uploaded file as an import job of ``holder``.
+
+    A file of at most ``IMPORT_CHECK_IN_REQUEST_ROWS`` estimated rows is checked
+    here and the job is pending (its preview ready). A larger one is only looked at
+    as far as its header; the job is saved as uploaded and its check is queued for
+    a worker (the page shows the progress). Raises ImportRefused, storing nothing,
+    for a file (or, when large, a header) that cannot be imported.
+    """
+    digest, rows = fingerprint(upload)
+    job = ImportJob(
+        rights_holder=holder, original_name=upload.name[:255], sha256=digest, created_by=user
+    )
+    if rows <= settings.IMPORT_CHECK_IN_REQUEST_ROWS:
+        store_preview(job, check(holder, upload))
+        job.status = ImportJob.PENDING
+    else:
+        Scan(holder, upload)  # the header only: a file that is plainly wrong is refused now
+        job.status = ImportJob.UPLOADED
+        job.total_rows = rows  # an estimate, until the check counts them
+    upload.seek(0)
+    with transaction.atomic():
+        job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", upload, save=False)
+        job.save()
+        if job.checking:
+            job.enqueue()
+    return job
+
+
 class ClaimLost(Exception):
     """Another attempt took the job over (this worker's lease expired): roll back."""
+
+
+def run_check(
+    job: ImportJob, *, attempt: int | None = None, progress: Progress | None = None
+) -> ImportJob:
+    """Check an uploaded job's file (the worker's half of :func:`start_job`): stream it,
+    then store the counts and the row report and make the job pending, if the claim
+    ``attempt`` still holds. ``progress(checked=n)`` is called as rows are checked."""
+    with job.file.open("rb") as handle:
+        summary = check(job.rights_holder, handle, progress=progress)
+    if not ImportJob.finish(job.pk, attempt, processed_rows=0, **preview_fields(summary)):
+        raise ClaimLost(f"Import {job.pk}: check attempt {attempt} lost its claim.")
+    job.refresh_from_db()
+    return job
 
 
 def run_job(
     job: ImportJob, *, attempt: int | None = None, progress: Progress | None = None
 ) -> ImportJob:
     """Import a confirmed job's file: re-check every row against the database as it is
-    now, then write the new rows, all in one transaction that also marks the job done.
+    now and write the new rows batch by batch as the file streams, all in one
+    transaction that also marks the job done.
 
     The caller has claimed the job (status running, attempt ``attempt``); the job is
     marked done only if that claim still holds, else everything rolls back and the
@@ -740,26 +927,32 @@ def run_job(
     they are written; it must write through its own connection to be seen.
     """
     holder = job.rights_holder
-    with job.file.open("rb") as handle:
-        data = handle.read()
-    with transaction.atomic():
-        preview = read_preview(holder, data, progress=progress)
-        reason = f"Imported from {job.original_name} (import {job.pk})."
-        created = import_rows(
-            holder, preview.new_rows, job.created_by, reason=reason, progress=progress
-        )
-        store_preview(job, preview)
-        job.created_count = created
-        job.processed_rows = job.total_rows
+    reason = f"Imported from {job.original_name} (import {job.pk})."
+    created = 0
+
+    def written(before: int, *, written: int) -> None:
+        progress(written=before + written)
+
+    with job.file.open("rb") as handle, transaction.atomic():
+        scan = Scan(holder, handle)
+        summary = Summary(ignored_columns=scan.ignored_columns)
+        for batch in scan.batches(progress):
+            new = []
+            for row in batch:
+                summary.add(row)
+                if row.status == NEW:
+                    new.append(row)
+            if new:
+                created += import_rows(
+                    holder,
+                    new,
+                    job.created_by,
+                    reason=reason,
+                    progress=progress and functools.partial(written, created),
+                )
+        fields = preview_fields(summary)
         won = ImportJob.finish(
-            job.pk,
-            attempt,
-            total_rows=job.total_rows,
-            error_count=job.error_count,
-            duplicate_count=job.duplicate_count,
-            errors=job.errors,
-            created_count=created,
-            processed_rows=job.total_rows,
+            job.pk, attempt, created_count=created, processed_rows=summary.total, **fields
         )
         if not won:
             raise ClaimLost(f"Import {job.pk}: attempt {attempt} lost its claim.")
@@ -776,16 +969,22 @@ def claim(job_id: int, from_status: str, to_status: str, **changes) -> bool:
     )
 
 
+def confirm(job_id: int) -> bool:
+    """The user confirmed a pending job: queue its write, as a new step (its attempts
+    count from 0 again). False if it was confirmed already (a double click)."""
+    return claim(job_id, ImportJob.PENDING, ImportJob.QUEUED, queued_at=timezone.now(), attempts=0)
+
+
 def start_running(job_id: int) -> int | None:
     """Run a pending (small) job in the request: claim it as the job lifecycle does
     (attempt counted, lease taken), so a web process that dies mid-import leaves a
     row the sweeper re-enqueues. Returns the attempt, or None if already confirmed."""
-    if not claim(job_id, JobStatus.PENDING, JobStatus.QUEUED, queued_at=timezone.now()):
+    if not confirm(job_id):
         return None
     return ImportJob.claim(job_id, processed_rows=0, created_count=0)
 
 
-def failure_message(exc: BaseException) -> str:
+def failure_message(exc: BaseException, *, checking: bool = False) -> str:
     if isinstance(exc, IntegrityError):
         return (
             "Some of these URLs were logged by someone else while the import ran, so nothing "
@@ -793,19 +992,26 @@ def failure_message(exc: BaseException) -> str:
         )
     if isinstance(exc, ImportRefused):
         return str(exc)
+    if checking:
+        return f"The file could not be checked ({type(exc).__name__}: {exc})."[:2000]
     return f"The import failed and nothing was imported ({type(exc).__name__}: {exc})."[:2000]
 
 
 def execute(job_id: int, attempt: int, *, progress: Progress | None = None) -> ImportJob | None:
-    """Run a claimed (running) job; on failure record the error on the row and re-raise.
-    Returns None when another attempt took the job over (nothing written here)."""
+    """Run a claimed job's step, chosen by the status it was claimed into: checking
+    (the preview) or running (the import). On failure record the error on the row
+    and re-raise. Returns None when another attempt took the job over (nothing
+    written here)."""
     job = ImportJob.objects.select_related("rights_holder", "created_by").get(pk=job_id)
+    checking = job.status == ImportJob.CHECKING
     try:
+        if checking:
+            return run_check(job, attempt=attempt, progress=progress)
         return run_job(job, attempt=attempt, progress=progress)
     except ClaimLost:
         return None
     except Exception as exc:
-        ImportJob.fail(job_id, attempt, failure_message(exc), created_count=0)
+        ImportJob.fail(job_id, attempt, failure_message(exc, checking=checking), created_count=0)
         raise
 
 

@@ -12,6 +12,11 @@ The row is the source of truth; the Celery task carries only its id. The steps:
 - ``Kind.finish`` / ``Kind.fail`` / ``Kind.release`` record the outcome only while
   the claim still holds (same status and attempt number), so a worker that lost its
   lease cannot overwrite the result of the attempt that took over.
+- A kind whose row has several steps of work (an import is checked, then, once the
+  user confirms, written) names them in ``steps()``: each step has a waiting, a
+  running and a done status, and the same claim / finish / fail / release / sweep
+  apply to whichever step the row is in. Its task reads the status it claimed to
+  know which step to run. Most kinds have one step (queued → running → done).
 - ``sweep()`` (one beat task) finds every concrete kind through the app registry,
   re-enqueues rows whose lease expired or that sat queued too long (a killed worker,
   a lost broker message), and marks failed the ones over the cap.
@@ -68,7 +73,39 @@ class Job(models.Model):
 
     @property
     def unfinished(self) -> bool:
-        return self.status in (self.QUEUED, self.RUNNING)
+        return self.status in {s for step in self.steps() for s in step[:2]}
+
+    # --- Steps ---------------------------------------------------------------------
+
+    @classmethod
+    def steps(cls) -> tuple[tuple[str, str, str], ...]:
+        """(waiting, running, done) statuses of each step of this kind's work."""
+        return ((cls.QUEUED, cls.RUNNING, cls.DONE),)
+
+    @classmethod
+    def _running(cls) -> list[str]:
+        return [running for _, running, _ in cls.steps()]
+
+    @classmethod
+    def _waiting_q(cls) -> Q:
+        return Q(status__in=[waiting for waiting, _, _ in cls.steps()])
+
+    @classmethod
+    def _expired_q(cls, now) -> Q:
+        return Q(status__in=cls._running(), lease_until__lt=now)
+
+    @classmethod
+    def _to(cls, position: int):
+        """The status each step moves to: its waiting (0), running (1) or done (2) one.
+        One step: a plain value; several: a CASE on the row's current status."""
+        steps = cls.steps()
+        if len(steps) == 1:
+            return Value(steps[0][position])
+        return Case(
+            *(When(status__in=step[:2], then=Value(step[position])) for step in steps),
+            default=F("status"),
+            output_field=models.CharField(),
+        )
 
     # --- Enqueueing ----------------------------------------------------------------
 
@@ -91,7 +128,7 @@ class Job(models.Model):
 
     @classmethod
     def _takeable(cls, now) -> Q:
-        return Q(status=cls.QUEUED) | Q(status=cls.RUNNING, lease_until__lt=now)
+        return cls._waiting_q() | cls._expired_q(now)
 
     @classmethod
     def claim(cls, pk: int, **changes) -> int | None:
@@ -105,7 +142,7 @@ class Job(models.Model):
         rows = cls._default_manager.filter(cls._takeable(now), pk=pk)
         with transaction.atomic():
             taken = rows.filter(attempts__lt=cls.max_attempts).update(
-                status=cls.RUNNING,
+                status=cls._to(1),
                 attempts=F("attempts") + 1,
                 lease_until=now + cls.lease(),
                 started_at=now,
@@ -134,7 +171,7 @@ class Job(models.Model):
 
     @classmethod
     def _mine(cls, pk: int, attempt: int | None):
-        mine = cls._default_manager.filter(pk=pk, status=cls.RUNNING)
+        mine = cls._default_manager.filter(pk=pk, status__in=cls._running())
         return mine if attempt is None else mine.filter(attempts=attempt)
 
     @classmethod
@@ -142,7 +179,11 @@ class Job(models.Model):
         """Record success if the claim ``attempt`` still holds; False if it was lost."""
         return bool(
             cls._mine(pk, attempt).update(
-                status=cls.DONE, lease_until=None, finished_at=timezone.now(), error="", **fields
+                status=cls._to(2),
+                lease_until=None,
+                finished_at=timezone.now(),
+                error="",
+                **fields,
             )
         )
 
@@ -164,7 +205,10 @@ class Job(models.Model):
         """A transient failure: back to queued for the retry (or the sweeper)."""
         return bool(
             cls._mine(pk, attempt).update(
-                status=cls.QUEUED, lease_until=None, queued_at=timezone.now(), error=error[:2000]
+                status=cls._to(0),
+                lease_until=None,
+                queued_at=timezone.now(),
+                error=error[:2000],
             )
         )
 
@@ -178,8 +222,9 @@ def sweep(now=None) -> dict[str, list[int]]:
     """Re-enqueue every kind's rows whose lease expired or that sat queued longer than a
     lease; mark failed those over the attempt cap. Returns the re-enqueued ids per kind.
 
-    Re-enqueued running rows go back to queued first (the page says so), and queued
-    ones restart their clock, so a long queue is not enqueued again every sweep.
+    Re-enqueued running rows go back to their step's waiting status first (the page
+    says so), and waiting ones restart their clock, so a long queue is not enqueued
+    again every sweep.
     """
     now = now or timezone.now()
     requeued = {}
@@ -187,22 +232,20 @@ def sweep(now=None) -> dict[str, list[int]]:
         manager = kind._default_manager
         stale = now - kind.lease()
         over = manager.filter(
-            Q(status=kind.RUNNING, lease_until__lt=now) | Q(status=kind.QUEUED),
-            attempts__gte=kind.max_attempts,
+            kind._expired_q(now) | kind._waiting_q(), attempts__gte=kind.max_attempts
         )
         failed = kind.give_up(over, now)
         with transaction.atomic():
             ids = list(
                 manager.filter(
-                    Q(status=kind.RUNNING, lease_until__lt=now)
-                    | Q(status=kind.QUEUED, queued_at__lt=stale),
+                    kind._expired_q(now) | (kind._waiting_q() & Q(queued_at__lt=stale)),
                     attempts__lt=kind.max_attempts,
                 )
                 .order_by("pk")
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:SWEEP_BATCH]
             )
-            manager.filter(pk__in=ids).update(status=kind.QUEUED, lease_until=None, queued_at=now)
+            manager.filter(pk__in=ids).update(status=kind._to(0), lease_until=None, queued_at=now)
             for pk in ids:
                 kind.enqueue_id(pk)
         if ids or failed:

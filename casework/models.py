@@ -21,7 +21,7 @@ from casework.choices import (
     ContentKind,
     ElementKind,
     EventSource,
-    JobStatus,
+    ImportStatus,
     PaperSize,
     PlatformKind,
     Stage,
@@ -476,10 +476,15 @@ def import_path(instance, filename):
 
 
 class ImportJob(Job):
-    """A CSV import: uploaded, previewed, then confirmed; large files run in Celery.
+    """A CSV import: uploaded, checked (previewed), then confirmed and written.
 
-    The row is the source of truth for status and progress; the page polls it.
-    Pending (waiting for confirmation) is not a job state yet: confirming queues it.
+    Two steps of work on one row (see ``steps``): a file above
+    ``IMPORT_CHECK_IN_REQUEST_ROWS`` is checked by a worker (uploaded → checking →
+    pending), a smaller one in the upload request (straight to pending); confirming
+    queues the write (queued → running → done). One task runs either step, chosen by
+    the status it claimed. The row is the source of truth for status and progress;
+    the page polls it. While checking, ``total_rows`` holds the estimate from the
+    upload's line count; the check replaces it with the exact count.
     """
 
     rights_holder = models.ForeignKey(
@@ -488,7 +493,9 @@ class ImportJob(Job):
     file = models.FileField(upload_to=import_path, max_length=500)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -500,13 +507,25 @@ class ImportJob(Job):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    UPLOADED = ImportStatus.UPLOADED
+    CHECKING = ImportStatus.CHECKING
+    PENDING = ImportStatus.PENDING
     task_name = "casework.tasks.imports.run_import"
 
     objects = scoped("rights_holder")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [choices_check("status", JobStatus)]
+        constraints = [choices_check("status", ImportStatus)]
+
+    @classmethod
+    def steps(cls):
+        return ((cls.UPLOADED, cls.CHECKING, cls.PENDING), (cls.QUEUED, cls.RUNNING, cls.DONE))
+
+    @property
+    def checking(self) -> bool:
+        """The check step is unfinished (no preview yet)."""
+        return self.status in (self.UPLOADED, self.CHECKING)
 
     def __str__(self):
         return f"Import {self.pk}: {self.original_name}"

@@ -1,23 +1,23 @@
 """CSV import pages: upload → preview (each row new, duplicate or error) → confirm →
 progress and result. The rules live in casework.imports; the task in casework.tasks.
 
-Small files import in the request; larger ones go to Celery and the page polls a
-progress fragment. Every job is looked up through ``ImportJob.objects.for_user``:
-another rights holder's job is a 404. Viewers cannot import (403).
+Small files are checked (and, once confirmed, imported) in the request; larger ones
+are checked and imported by a Celery worker while the page polls a progress
+fragment, which reloads the page when the preview is ready. Every job is looked up
+through ``ImportJob.objects.for_user``: another rights holder's job is a 404. Viewers
+cannot import (403).
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access, imports
@@ -25,7 +25,6 @@ from casework.choices import JobStatus
 from casework.models import ImportJob, RightsHolder
 
 # Files with at most this many rows import in the request; larger ones in Celery.
-SYNC_MAX_ROWS = getattr(settings, "IMPORT_SYNC_MAX_ROWS", 2_000)
 ROWS_PER_PAGE = 100
 SHOW_CHOICES = ("all", imports.ERROR, imports.DUPLICATE, imports.REPEAT, imports.NEW)
 
@@ -75,23 +74,13 @@ def import_start(request):
     access.require_edit(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        holder = form.cleaned_data["rights_holder"]
-        upload = form.cleaned_data["file"]
-        data = upload.read()
         try:
-            preview = imports.read_preview(holder, data)
+            job = imports.start_job(
+                form.cleaned_data["rights_holder"], form.cleaned_data["file"], request.user
+            )
         except imports.ImportRefused as exc:
             form.add_error("file", str(exc))
         else:
-            job = ImportJob(
-                rights_holder=holder,
-                original_name=upload.name[:255],
-                sha256=imports.sha256_of(data),
-                created_by=request.user,
-            )
-            imports.store_preview(job, preview)
-            job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", ContentFile(data), save=False)
-            job.save()
             return redirect("imports:detail", pk=job.pk)
     recent = _jobs(request.user)[:10]
     return render(
@@ -171,29 +160,30 @@ def import_detail(request, pk):
 
 
 def _progress_context(job):
-    active = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    active = job.unfinished
     to_write = imports.new_count(job)
-    writing = active and (job.created_count > 0 or job.processed_rows >= job.total_rows > 0)
+    writing = job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and (
+        job.created_count > 0 or job.processed_rows >= job.total_rows > 0
+    )
+    done, of = (job.created_count, to_write) if writing else (job.processed_rows, job.total_rows)
     return {
         "active": active,
+        "checking": job.checking,
         "writing": writing,
         "to_write": to_write,
-        "percent": (
-            int(100 * job.created_count / to_write)
-            if writing and to_write
-            else int(100 * job.processed_rows / job.total_rows)
-            if job.total_rows
-            else 0
-        ),
+        "percent": min(100, int(100 * done / of)) if of else 0,
     }
 
 
 @login_required
 @require_GET
 def import_progress(request, pk):
-    """The progress fragment the detail page polls (htmx) while the job runs."""
+    """The progress fragment the detail page polls (htmx) while the job runs. When the
+    check the page was showing has finished, htmx reloads the page for the preview."""
     job = get_object_or_404(_jobs(request.user), pk=pk)
     access.require_edit(request.user)
+    if request.htmx and request.GET.get("step") == "check" and not job.checking:
+        return HttpResponse(headers={"HX-Refresh": "true"})
     return render(request, "casework/import_progress.html", {"job": job, **_progress_context(job)})
 
 
@@ -202,7 +192,7 @@ def import_progress(request, pk):
 def import_confirm(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     access.require_edit(request.user)
-    if job.total_rows <= SYNC_MAX_ROWS:
+    if job.total_rows <= settings.IMPORT_WRITE_IN_REQUEST_ROWS:
         attempt = imports.start_running(job.pk)
         if attempt is not None:
             try:
@@ -215,9 +205,7 @@ def import_confirm(request, pk):
             messages.info(request, "This import was already confirmed.")
     else:
         with transaction.atomic():
-            queued = imports.claim(
-                job.pk, JobStatus.PENDING, JobStatus.QUEUED, queued_at=timezone.now()
-            )
+            queued = imports.confirm(job.pk)
             if queued:
                 job.enqueue()
         if not queued:

@@ -142,6 +142,12 @@ EVIDENCE_CONTENT_TYPES = env_list(
     "text/html,message/rfc822,text/plain",
 )
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# An upload with more rows than this (estimated from its line count) is checked by a
+# worker, with progress on the page, instead of inside the upload request.
+IMPORT_CHECK_IN_REQUEST_ROWS = env.int("IMPORT_CHECK_IN_REQUEST_ROWS", default=2_000)
+# A confirmed import of at most this many rows is written in the request; larger ones
+# are written by a worker, with progress on the page.
+IMPORT_WRITE_IN_REQUEST_ROWS = env.int("IMPORT_WRITE_IN_REQUEST_ROWS", default=2_000)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

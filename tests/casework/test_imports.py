@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from webtest import Upload
 
-from casework import imports, views_import
+from casework import imports
 from casework.choices import EventSource, JobStatus, Stage
 from casework.models import ImportJob, InfringingItem, StageEvent
 from casework.tasks.imports import run_import
@@ -48,13 +48,6 @@ def make_csv(rows, header=HEADER, *, bom=False, newline="\n") -> bytes:
     for r in rows:
         writer.writerow([r.get(c, "") for c in header])
     return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
-
-
-@pytest.fixture
-def catalogue(netflix, squid_game, doll, seedance):
-    """Netflix's Squid Game with two elements, and the Seedance platform."""
-    ProtectedElementFactory(franchise=squid_game, name="Red Light, Green Light set")
-    return squid_game
 
 
 def preview(holder, data):
@@ -503,9 +496,9 @@ def test_large_previews_list_capped_rows_but_exact_counts(catalogue, netflix, le
 
 @pytest.mark.django_db(transaction=True)
 def test_large_files_import_in_a_celery_worker_with_progress(
-    celery_worker_real, catalogue, netflix, app, legal, legal_client, monkeypatch
+    celery_worker_real, catalogue, netflix, app, legal, legal_client, monkeypatch, settings
 ):
-    monkeypatch.setattr(views_import, "SYNC_MAX_ROWS", 5)
+    settings.IMPORT_WRITE_IN_REQUEST_ROWS = 5
     data = make_csv([row(n) for n in range(1, 41)] + [row(50, conduct="parody")])
     upload(app, legal, data)
     job = ImportJob.objects.get()
