@@ -1,5 +1,6 @@
 """Asking for a PDF report of the dashboard: one unfinished report per manager."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from dashboards.models import DashboardReport
@@ -11,7 +12,7 @@ def request_report(user, filters: dict) -> bool:
     broker that is down: the panel shows that report and says it waits)."""
     with transaction.atomic():
         # The user's row lock orders two clicks, so both cannot miss the first report.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if DashboardReport.objects.filter(
             requested_by=user, status__in=[DashboardReport.QUEUED, DashboardReport.RUNNING]
         ).exists():

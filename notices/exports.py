@@ -15,6 +15,7 @@ import logging
 import tempfile
 import zipfile
 
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -46,7 +47,7 @@ def request_export(user, demand_ids) -> ExportJob:
     with transaction.atomic():
         # The user's row lock orders two clicks; an unfinished export of exactly
         # these demands is the answer to the second one.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         pending = unfinished_export(user, ids)
         if pending is not None:
             return pending
