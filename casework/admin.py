@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from casework.access import colleagues_of
 from casework.models import (
+    CheckRequest,
     Evidence,
     Franchise,
     ImportJob,
@@ -189,6 +190,13 @@ class VerificationCheckAdmin(ReadOnlyAdmin):
     list_display = ["item", "checked_at", "method", "http_status", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["item"]
+
+
+@admin.register(CheckRequest)
+class CheckRequestAdmin(ReadOnlyAdmin):
+    list_display = ["item", "status", "requested_by", "created_at", "publish_failed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["item", "result"]
 
 
 @admin.register(ImportJob)
