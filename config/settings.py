@@ -158,6 +158,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A request publishes after its row commits; with Redis unreachable the publish
     # must give up in seconds, not hang the request (casework.jobs.publish).
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+    # A Redis that accepts the connection but does not answer (frozen, half-open):
+    # without a socket timeout a publish waits forever. The worker's BRPOP replies
+    # within kombu's brpop_timeout (1 s), well inside this.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.5),
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
 # One retry, half a second apart: a request waits at most ~2-3 s for a broker that is

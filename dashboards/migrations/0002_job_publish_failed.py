@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0001_initial'),
+        ("dashboards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dashboardreport',
-            name='publish_failed_at',
+            model_name="dashboardreport",
+            name="publish_failed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0001_initial'),
+        ("notices", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='publish_failed_at',
+            model_name="exportjob",
+            name="publish_failed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='letter',
-            name='publish_failed_at',
+            model_name="letter",
+            name="publish_failed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
