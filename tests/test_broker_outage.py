@@ -74,9 +74,9 @@ class LocalRedis:
             self.process = None
 
 
-def _drop_connections(app) -> None:
-    """Forget the Celery app's pooled broker connections (they name the old URL)."""
-    app.pool.force_close_all()
+def _forget_pools(app) -> None:
+    """Make the Celery app look its broker pools up again (kombu keeps one per URL,
+    process-wide: the suite's own stays open for the tests that follow)."""
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -88,12 +88,13 @@ def broker(tmp_path):
 
     redis = LocalRedis(tmp_path)
     saved = app.conf.broker_url
-    _drop_connections(app)
+    _forget_pools(app)
     app.conf.broker_url = redis.url
     try:
         yield redis
     finally:
-        _drop_connections(app)
+        app.pool.force_close_all()  # this test's Redis only (its port is never reused)
+        _forget_pools(app)
         app.conf.broker_url = saved
         redis.stop()
 
