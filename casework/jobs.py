@@ -235,6 +235,22 @@ def job_kinds() -> list[type[Job]]:
     return [m for m in apps.get_models() if issubclass(m, Job) and m.task_name]
 
 
+def _resend(kind, ids, broker) -> None:
+    """The sweeper's re-sends of ``ids``: once one publish fails, the broker is down
+    for this sweep: the rest are only marked (not one timeout per row), and the
+    next sweep tries them again."""
+    unsent = list(ids)
+    while unsent and not broker["down"]:
+        if kind._publish(unsent[0], again=True):
+            unsent.pop(0)
+        else:
+            broker["down"] = True
+    if unsent:
+        kind._default_manager.filter(pk__in=unsent, publish_failed_at__isnull=True).update(
+            publish_failed_at=timezone.now()
+        )
+
+
 def sweep(now=None) -> dict[str, list[int]]:
     """Re-enqueue every kind's rows whose lease expired, that sat queued longer than a
     lease, or whose publish failed (the broker was down: sent again on the first sweep
@@ -249,6 +265,7 @@ def sweep(now=None) -> dict[str, list[int]]:
     """
     now = now or timezone.now()
     requeued = {}
+    broker = {"down": False}
     for kind in job_kinds():
         manager = kind._default_manager
         stale = now - kind.lease()
@@ -270,8 +287,7 @@ def sweep(now=None) -> dict[str, list[int]]:
                 .values_list("pk", flat=True)[:SWEEP_BATCH]
             )
             manager.filter(pk__in=ids).update(status=kind.QUEUED, lease_until=None, queued_at=now)
-            for pk in ids:
-                kind.enqueue_id(pk, again=True)
+            transaction.on_commit(lambda kind=kind, ids=ids: _resend(kind, ids, broker))
         if ids or failed:
             logger.warning(
                 "%s: re-enqueued %s, gave up on %s", kind._meta.label, ids, failed or "none"
