@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casework.access import colleagues_of
 from casework.models import (
+    CheckRequest,
     Evidence,
     Franchise,
     ImportJob,
@@ -190,6 +191,13 @@ class VerificationCheckAdmin(ReadOnlyAdmin):
     list_display = ["item", "checked_at", "method", "http_status", "outcome"]
     list_filter = ["outcome"]
     raw_id_fields = ["item"]
+
+
+@admin.register(CheckRequest)
+class CheckRequestAdmin(ReadOnlyAdmin):
+    list_display = ["item", "status", "requested_by", "created_at", "publish_failed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["item", "result"]
 
 
 @admin.register(ImportJob)

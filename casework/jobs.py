@@ -3,7 +3,10 @@ exports and dashboard reports.
 
 The row is the source of truth; the Celery task carries only its id. The steps:
 
-- ``job.enqueue()`` sends the row's task once the transaction that queued it commits.
+- ``job.enqueue()`` sends the row's task once the transaction that queued it commits,
+  through ``publish``: a broker that cannot be reached never turns the committed
+  request into an error. The row stays queued with ``publish_failed_at`` set (its
+  page says the workers cannot be reached), and the next sweep sends it again.
 - ``Kind.claim(pk)`` takes the row with one conditional UPDATE: a queued row, or a
   running one whose lease has expired (its worker died). It counts the attempt and
   sets a lease; 0 rows updated means someone else has it (or it is finished), and
@@ -19,7 +22,8 @@ The row is the source of truth; the Celery task carries only its id. The steps:
   know which step to run. Most kinds have one step (queued → running → done).
 - ``sweep()`` (one beat task) finds every concrete kind through the app registry,
   re-enqueues rows whose lease expired or that sat queued too long (a killed worker,
-  a lost broker message), and marks failed the ones over the cap.
+  a lost broker message) or whose publish failed (the broker was down), and marks
+  failed the ones over the cap.
 
 casework defines the base; notices and dashboards subclass it, and casework never
 imports them: the sweeper finds them with ``apps.get_models()``, and enqueues their
@@ -38,12 +42,36 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from casework.choices import JobStatus
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+
+# What publishing raises when the broker is down or unreachable: kombu wraps the
+# transport's connection errors in its OperationalError; the others can escape
+# from the connection pool or the socket itself.
+BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def publish(task_name: str, args=()) -> bool:
+    """Send one task message; False (and a warning) if the broker cannot be reached.
+
+    Used by every place that sends a task from a request: the row (or whatever
+    records the request) is already committed, so a missing broker must not turn
+    it into a server error. The publish gives up quickly (settings:
+    CELERY_TASK_PUBLISH_RETRY_POLICY, CELERY_BROKER_CONNECTION_TIMEOUT).
+    """
+    try:
+        current_app.send_task(task_name, args=list(args))
+    except BROKER_ERRORS as exc:
+        logger.warning("Could not publish %s%s: %s", task_name, tuple(args), exc)
+        return False
+    return True
 
 
 class Job(models.Model):
@@ -60,6 +88,10 @@ class Job(models.Model):
     queued_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the task could not be published (the broker was unreachable) and
+    # cleared by the publish that succeeds or by the claim: the page says the work
+    # waits for the workers, and the sweeper sends these rows again on its next run.
+    publish_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     QUEUED = JobStatus.QUEUED
     RUNNING = JobStatus.RUNNING
@@ -67,6 +99,7 @@ class Job(models.Model):
     FAILED = JobStatus.FAILED
     task_name = ""
     max_attempts = 5
+    work = "the work"  # what the page says starts when the workers are back
 
     class Meta:
         abstract = True
@@ -113,10 +146,38 @@ class Job(models.Model):
         """Send this row's task after the current transaction commits (now if none)."""
         type(self).enqueue_id(self.pk)
 
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Waiting for a worker, and its task could not be sent: the page says so."""
+        waiting = {step[0] for step in self.steps()}
+        return self.status in waiting and self.publish_failed_at is not None
+
+    @property
+    def waiting_message(self) -> str:
+        return (
+            f"Queued. The workers cannot be reached right now; {self.work} starts "
+            "as soon as they are."
+        )
+
     @classmethod
-    def enqueue_id(cls, pk: int) -> None:
-        name = cls.task_name
-        transaction.on_commit(lambda: current_app.send_task(name, args=[pk]))
+    def enqueue_id(cls, pk: int, *, again: bool = False) -> None:
+        """Publish row ``pk``'s task once the current transaction commits.
+
+        If the broker cannot be reached the row is marked ``publish_failed_at``
+        (the first failure's time is kept) and the request goes on. ``again``: a
+        re-send by the sweeper, which clears the mark when the publish succeeds.
+        """
+        transaction.on_commit(lambda: cls._publish(pk, again=again))
+
+    @classmethod
+    def _publish(cls, pk: int, *, again: bool = False) -> bool:
+        rows = cls._default_manager.filter(pk=pk)
+        if publish(cls.task_name, [pk]):
+            if again:
+                rows.filter(publish_failed_at__isnull=False).update(publish_failed_at=None)
+            return True
+        rows.filter(publish_failed_at__isnull=True).update(publish_failed_at=timezone.now())
+        return False
 
     # --- Claiming ------------------------------------------------------------------
 
@@ -147,6 +208,7 @@ class Job(models.Model):
                 lease_until=now + cls.lease(),
                 started_at=now,
                 finished_at=None,
+                publish_failed_at=None,
                 **changes,
             )
             if taken:
@@ -218,16 +280,38 @@ def job_kinds() -> list[type[Job]]:
     return [m for m in apps.get_models() if issubclass(m, Job) and m.task_name]
 
 
+def _resend(kind, ids, broker) -> None:
+    """The sweeper's re-sends of ``ids``: once one publish fails, the broker is down
+    for this sweep: the rest are only marked (not one timeout per row), and the
+    next sweep tries them again."""
+    unsent = list(ids)
+    while unsent and not broker["down"]:
+        if kind._publish(unsent[0], again=True):
+            unsent.pop(0)
+        else:
+            broker["down"] = True
+    if unsent:
+        kind._default_manager.filter(pk__in=unsent, publish_failed_at__isnull=True).update(
+            publish_failed_at=timezone.now()
+        )
+
+
 def sweep(now=None) -> dict[str, list[int]]:
-    """Re-enqueue every kind's rows whose lease expired or that sat queued longer than a
-    lease; mark failed those over the attempt cap. Returns the re-enqueued ids per kind.
+    """Re-enqueue every kind's rows whose lease expired, that sat queued longer than a
+    lease, or whose publish failed (the broker was down: sent again on the first sweep
+    after it is back, not a lease later); mark failed those over the attempt cap.
+    Returns the re-enqueued ids per kind.
 
     Re-enqueued running rows go back to their step's waiting status first (the page
     says so), and waiting ones restart their clock, so a long queue is not enqueued
-    again every sweep.
+    again every sweep. A
+    failed-publish row is sent again on each sweep only until one publish succeeds
+    (that clears its mark), so the re-sends are bounded by the broker's downtime.
+    The claim is idempotent: a message sent twice runs the job once.
     """
     now = now or timezone.now()
     requeued = {}
+    broker = {"down": False}
     for kind in job_kinds():
         manager = kind._default_manager
         stale = now - kind.lease()
@@ -238,7 +322,9 @@ def sweep(now=None) -> dict[str, list[int]]:
         with transaction.atomic():
             ids = list(
                 manager.filter(
-                    kind._expired_q(now) | (kind._waiting_q() & Q(queued_at__lt=stale)),
+                    kind._expired_q(now)
+                    | (kind._waiting_q() & Q(queued_at__lt=stale))
+                    | (kind._waiting_q() & Q(publish_failed_at__isnull=False)),
                     attempts__lt=kind.max_attempts,
                 )
                 .order_by("pk")
@@ -246,8 +332,7 @@ def sweep(now=None) -> dict[str, list[int]]:
                 .values_list("pk", flat=True)[:SWEEP_BATCH]
             )
             manager.filter(pk__in=ids).update(status=kind._to(0), lease_until=None, queued_at=now)
-            for pk in ids:
-                kind.enqueue_id(pk)
+            transaction.on_commit(lambda kind=kind, ids=ids: _resend(kind, ids, broker))
         if ids or failed:
             logger.warning(
                 "%s: re-enqueued %s, gave up on %s", kind._meta.label, ids, failed or "none"

@@ -22,6 +22,7 @@ from casework.choices import (
     ElementKind,
     EventSource,
     ImportStatus,
+    JobStatus,
     PaperSize,
     PlatformKind,
     Stage,
@@ -471,6 +472,46 @@ class VerificationCheck(models.Model):
         return f"{self.item_id} {self.outcome} at {self.checked_at:%Y-%m-%d %H:%M}"
 
 
+class CheckRequest(Job):
+    """A manager's "check now" of one item: a job row like any other, so a check asked
+    for while the workers cannot be reached is kept, shown as waiting, and sent by the
+    job sweeper when they are back. One unfinished request per item (a second click
+    returns it); the task records the VerificationCheck it made.
+    """
+
+    item = models.ForeignKey(
+        InfringingItem, on_delete=models.CASCADE, related_name="check_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    result = models.ForeignKey(
+        VerificationCheck, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    task_name = "casework.tasks.checks.run_check_request"
+    work = "the check"
+
+    objects = scoped("item__rights_holder")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("status", JobStatus),
+            # One unfinished request per item: casework.views.item_check returns it.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status__in=["queued", "running"]),
+                name="checkrequest_one_unfinished_per_item",
+                violation_error_message="A check of this item is already queued.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check request {self.pk} of item {self.item_id}"
+
+
 def import_path(instance, filename):
     return f"imports/{instance.rights_holder_id}/{filename}"
 
@@ -511,6 +552,7 @@ class ImportJob(Job):
     CHECKING = ImportStatus.CHECKING
     PENDING = ImportStatus.PENDING
     task_name = "casework.tasks.imports.run_import"
+    work = "the import"
 
     objects = scoped("rights_holder")
 

@@ -40,7 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from casework.choices import CheckOutcome, EventSource, Stage
-from casework.models import InfringingItem, VerificationCheck
+from casework.models import CheckRequest, InfringingItem, VerificationCheck
 
 logger = logging.getLogger(__name__)
 
@@ -409,6 +409,23 @@ def record(item_id, seen: FetchResult, *, requested_by=None, at=None):
         except TransitionError:  # pragma: no cover - the lock makes this unreachable
             logger.exception("Check %s could not move item %s", check.pk, item.pk)
     return check
+
+
+def request_check(item, *, by=None) -> bool:
+    """Queue a "check now" of ``item`` (a CheckRequest job, published on commit).
+
+    Returns False, queuing nothing, when an unfinished request of the item exists
+    (a repeated click): the item's row lock orders two clicks, and the partial
+    unique constraint holds the rule in the database too.
+    """
+    with transaction.atomic():
+        InfringingItem.objects.select_for_update().filter(pk=item.pk).first()
+        if CheckRequest.objects.filter(
+            item=item, status__in=[CheckRequest.QUEUED, CheckRequest.RUNNING]
+        ).exists():
+            return False
+        CheckRequest.objects.create(item=item, requested_by=by).enqueue()
+    return True
 
 
 def _due(now):

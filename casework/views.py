@@ -6,18 +6,17 @@ evidence answers 404. Every change calls ``access.require_edit`` first.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, audit, exports, stages
+from casework import access, audit, exports, stages, verification
 from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
-from casework.models import Evidence, InfringingItem, ProtectedElement, StageEvent
+from casework.models import CheckRequest, Evidence, InfringingItem, ProtectedElement, StageEvent
 from casework.paging import paginate
 
 PAGE_SIZE = 50
@@ -157,6 +156,9 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "evidence_form": evidence_form or EvidenceForm(),
         "checks": item.checks.select_related("requested_by")[:10],
         "changes": audit.changes(item),
+        "pending_check": item.check_requests.filter(
+            status__in=[CheckRequest.QUEUED, CheckRequest.RUNNING]
+        ).first(),
     }
     return render(request, "casework/item_detail.html", context, status=status)
 
@@ -237,9 +239,9 @@ def item_check(request, pk):
     if item.stage in (Stage.IDENTIFIED, Stage.DISMISSED):
         messages.error(request, "Only notified, removed or ceased items are checked.")
     else:
-        from casework.tasks.checks import check_item
-
-        user_id = request.user.pk
-        transaction.on_commit(lambda: check_item.delay(item.pk, user_id, True))
-        messages.success(request, "Check queued: its result appears in the checks list.")
+        created = verification.request_check(item, by=request.user)
+        if created:
+            messages.success(request, "Check queued: its result appears in the checks list.")
+        else:
+            messages.info(request, "A check of this item is already queued.")
     return redirect_next(request, item.get_absolute_url())

@@ -163,6 +163,22 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A request publishes after its row commits; with Redis unreachable the publish
+    # must give up in seconds, not hang the request (casework.jobs.publish).
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+    # A Redis that accepts the connection but does not answer (frozen, half-open):
+    # without a socket timeout a publish waits forever. The worker's BRPOP replies
+    # within kombu's brpop_timeout (1 s), well inside this.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.5),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+# One retry, half a second apart: a request waits at most ~2-3 s for a broker that is
+# down; the row stays queued and the job sweeper sends it again (casework/jobs.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_BACKEND = None

@@ -38,6 +38,7 @@ class DashboardReport(Job):
     created_at = models.DateTimeField(auto_now_add=True)
 
     task_name = "dashboards.tasks.render_dashboard_report"
+    work = "the report"
 
     objects = ReportQuerySet.as_manager()
 

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casework.access import get_for, require_manager
 from casework.choices import JobStatus
 from dashboards import figures as dashboard
+from dashboards import reports as dashboard_reports
 from dashboards.models import DashboardReport
 from notices.choices import RemedyKind, RemedyStatus
 from notices.models import Remedy, Response
@@ -94,10 +94,10 @@ def report_create(request):
     require_manager(request.user)
     form = dashboard.DashboardFilterForm(request.POST, user=request.user)
     sel = dashboard.Selection.from_form(form, request.user)
-    with transaction.atomic():
-        report = DashboardReport.objects.create(requested_by=request.user, filters=sel.as_params())
-        report.enqueue()
-    messages.success(request, "The PDF report is being prepared; it appears below when ready.")
+    if dashboard_reports.request_report(request.user, sel.as_params()):
+        messages.success(request, "The PDF report is being prepared; it appears below when ready.")
+    else:
+        messages.info(request, "Your PDF report is already being prepared; it appears below.")
     query = urlencode(sel.as_params())
     return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#reports")
 

@@ -15,6 +15,7 @@ import logging
 import tempfile
 import zipfile
 
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -44,10 +45,28 @@ def request_export(user, demand_ids) -> ExportJob:
     if len(demands) != len(ids):
         raise ExportRefused("Some selected demands do not exist.")
     with transaction.atomic():
+        # The user's row lock orders two clicks; an unfinished export of exactly
+        # these demands is the answer to the second one.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        pending = unfinished_export(user, ids)
+        if pending is not None:
+            return pending
         job = ExportJob.objects.create(created_by=user, total=len(demands))
         job.demands.set(demands)
         job.enqueue()
     return job
+
+
+def unfinished_export(user, ids) -> ExportJob | None:
+    """The user's queued or running export of exactly the demands ``ids``, if any."""
+    wanted = sorted(ids)
+    candidates = ExportJob.objects.filter(
+        created_by=user, status__in=[ExportJob.QUEUED, ExportJob.RUNNING], total=len(wanted)
+    ).order_by("-pk")
+    for job in candidates:
+        if sorted(job.demands.values_list("pk", flat=True)) == wanted:
+            return job
+    return None
 
 
 def letter_for_export(demand) -> Letter | None:

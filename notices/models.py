@@ -325,6 +325,7 @@ class Letter(Job):
     RUNNING = LetterStatus.RENDERING
     DONE = LetterStatus.READY
     task_name = "notices.tasks.render_letter"
+    work = "the render"
 
     objects = scoped("demand__rights_holder")
 
@@ -415,6 +416,7 @@ class ExportJob(Job):
     created_at = models.DateTimeField(auto_now_add=True)
 
     task_name = "notices.tasks.build_export_zip"
+    work = "the export"
 
     class Meta:
         ordering = ["-created_at", "-id"]

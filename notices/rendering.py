@@ -94,6 +94,12 @@ def request_render(demand, *, by=None) -> Letter:
         sent = locked.sent_letter
         if sent is not None and sent.status == LetterStatus.FAILED:
             return _retry_record(locked, sent, by=by)
+        pending = unfinished_render(
+            locked, LetterPurpose.COPY if sent is not None else LetterPurpose.DRAFT
+        )
+        if pending is not None:  # a repeated click: that render is the answer
+            pending.already_queued = True
+            return pending
         if sent is not None:
             template = sent.template
             record = sent.snapshot or take_snapshot(locked, template, purpose=LetterPurpose.RECORD)
@@ -118,6 +124,22 @@ def request_render(demand, *, by=None) -> Letter:
             snapshot=take_snapshot(locked, template),
             by=by,
         )
+
+
+def unfinished_render(demand, purpose) -> Letter | None:
+    """The demand's render of ``purpose`` (a draft before sending, a copy after) still
+    queued or rendering, if any: asking again while it runs returns it instead of
+    adding a version (the caller holds the demand's row lock, so two clicks cannot
+    both miss it)."""
+    return (
+        Letter.objects.filter(
+            demand=demand,
+            purpose=purpose,
+            status__in=[LetterStatus.QUEUED, LetterStatus.RENDERING],
+        )
+        .order_by("-version")
+        .first()
+    )
 
 
 def _retry_record(demand, letter, *, by=None) -> Letter:

@@ -379,7 +379,10 @@ def letter_request(request, pk):
     demand = _demand(request, pk, "change")
     try:
         letter = rendering.request_render(demand, by=request.user)
-        messages.success(request, f"Letter version {letter.version} queued.")
+        if getattr(letter, "already_queued", False):
+            messages.info(request, f"Letter version {letter.version} is already being rendered.")
+        else:
+            messages.success(request, f"Letter version {letter.version} queued.")
     except rendering.RenderRefused as exc:
         messages.error(request, str(exc))
     return _back(demand, "#letters")

@@ -22,7 +22,7 @@ from casework.models import ImportJob, InfringingItem
 from casework.tasks import checks
 from dashboards import figures
 from dashboards.models import DashboardReport
-from notices import exports, rendering
+from notices import drafting, exports, rendering
 from notices.models import ExportJob, Letter
 from tests.factories import ItemFactory
 
@@ -100,8 +100,12 @@ def test_claimed_checks_are_due_again_after_the_interval(netflix, settings):
 
 
 @pytest.fixture
-def make_job(legal, manager, netflix, draft):
+def make_job(legal, manager, netflix, items):
+    """One job of ``kind``; each on a demand of its own, since asking twice for the
+    same demand's render or export returns the unfinished one."""
+
     def make(kind):
+        draft = drafting.draft_demand(legal, [i.pk for i in items])
         if kind is Letter:
             return rendering.request_render(draft, by=legal)
         if kind is ImportJob:
@@ -137,6 +141,7 @@ def test_the_sweeper_finds_every_kind_through_the_app_registry():
     assert {k._meta.label for k in jobs.job_kinds()} == {
         "notices.Letter",
         "casework.ImportJob",
+        "casework.CheckRequest",
         "notices.ExportJob",
         "dashboards.DashboardReport",
     }

@@ -19,10 +19,17 @@ def queued(draft, legal):
     return rendering.request_render(draft, by=legal)
 
 
-def test_every_request_is_a_new_queued_version(draft, legal, queued):
+def test_a_request_while_a_render_is_unfinished_returns_it(draft, legal, queued):
     again = rendering.request_render(draft, by=legal)
-    assert (queued.version, again.version) == (1, 2)
-    assert {queued.status, again.status} == {LetterStatus.QUEUED}
+    assert (again.pk, again.version, again.status) == (queued.pk, 1, LetterStatus.QUEUED)
+    assert Letter.objects.filter(demand=draft).count() == 1
+    assert draft.events.filter(action="letter requested").count() == 1
+
+
+def test_a_request_after_the_render_finished_is_a_new_queued_version(draft, legal, queued):
+    rendering.render_letter(queued.pk)
+    again = rendering.request_render(draft, by=legal)
+    assert (queued.version, again.version, again.status) == (1, 2, LetterStatus.QUEUED)
     assert draft.events.filter(action="letter requested").count() == 2
 
 
@@ -102,14 +109,17 @@ def test_gives_up_after_max_attempts(queued):
     assert "Gave up" in letter.error
 
 
-def test_the_sweeper_takes_the_old_queued_and_expired_rendering_ones(draft, legal, settings):
+def test_the_sweeper_takes_the_old_queued_and_expired_rendering_ones(items, legal, settings):
     from casework import jobs
+    from notices import drafting
+
+    def render_of_a_new_draft():  # one unfinished render per demand
+        return rendering.request_render(
+            drafting.draft_demand(legal, [i.pk for i in items]), by=legal
+        )
 
     old = timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 5)
-    fresh = rendering.request_render(draft, by=legal)
-    lost = rendering.request_render(draft, by=legal)
-    dead = rendering.request_render(draft, by=legal)
-    done = rendering.request_render(draft, by=legal)
+    fresh, lost, dead, done = (render_of_a_new_draft() for _ in range(4))
     Letter.objects.filter(pk=lost.pk).update(queued_at=old)
     Letter.objects.filter(pk=dead.pk).update(status=LetterStatus.RENDERING, lease_until=old)
     Letter.objects.filter(pk=done.pk).update(status=LetterStatus.READY, queued_at=old)
