@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from casework.choices import Conduct, ContentKind, Stage, Theory
+from casework.inputs import BoundedDateFromToRangeFilter
 from casework.models import (
     Franchise,
     InfringingItem,
@@ -90,7 +91,7 @@ class ItemFilter(filters.FilterSet):
     content_kind = filters.ChoiceFilter(choices=ContentKind.choices, empty_label="Any kind")
     conduct = filters.ChoiceFilter(choices=Conduct.choices, empty_label="Any conduct")
     theory = filters.ChoiceFilter(choices=Theory.choices, empty_label="Any theory")
-    logged = filters.DateFromToRangeFilter(
+    logged = BoundedDateFromToRangeFilter(
         field_name="created_at",
         label="Logged between",
         widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),

@@ -5,10 +5,12 @@ One module, so a rule is written once and every view gets it the same way.
 
 import datetime as dt
 
+import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_filters.fields import DateRangeField, RangeField
 
 # Dates people filter by or enter: wide enough for any case, narrow enough that
 # arithmetic on them (a day after, the week before) never leaves Python's range.
@@ -45,3 +47,18 @@ class BoundedDateField(forms.DateField):
             MinValueValidator(EARLIEST_DATE, message),
             MaxValueValidator(LATEST_DATE, message),
         ]
+
+
+class BoundedDateRangeField(DateRangeField):
+    """django-filter's from/to date range, each end a BoundedDateField."""
+
+    def __init__(self, *args, **kwargs):
+        RangeField.__init__(self, (BoundedDateField(), BoundedDateField()), *args, **kwargs)
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+class BoundedDateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from casework.inputs import BoundedDateFilter
 from casework.models import Franchise, Respondent, RightsHolder
 from notices.choices import DemandStatus
 from notices.models import Demand
@@ -25,13 +26,13 @@ class DemandFilterSet(django_filters.FilterSet):
         queryset=Franchise.objects.none(), field_name="items__franchise", distinct=True
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    sent_after = django_filters.DateFilter(
+    sent_after = BoundedDateFilter(
         field_name="sent_at",
         lookup_expr="date__gte",
         label="Sent from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sent_before = django_filters.DateFilter(
+    sent_before = BoundedDateFilter(
         field_name="sent_at",
         lookup_expr="date__lte",
         label="Sent until",
