@@ -4,6 +4,7 @@ See the README's table of environment variables.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,7 +157,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
 
 # --- Celery -----------------------------------------------------------------
 # Redis is the broker and the checks' rate limiter (`make run` starts an embedded one).
-REDIS_URL = redis_url(env.str("REDIS_URL", default=""))
+# Every process that runs the app needs it and refuses to start without it; only
+# comparing the models with the migrations (`makemigrations`) needs no broker.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL or sys.argv[1:2] != ["makemigrations"]:
+    REDIS_URL = redis_url(REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL
 # kombu's Redis transport, but a malformed message is logged and dropped
 # instead of stopping the worker (config/broker.py).

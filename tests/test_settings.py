@@ -127,6 +127,21 @@ def test_process_refuses_to_start_without_a_database_or_a_broker():
     assert "REDIS_URL is not set" in result.stderr
 
 
+def test_migrations_are_checked_without_a_broker():
+    """Comparing models with migrations needs a database URL and a key, not Redis."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
+    env["SECRET_KEY"] = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_process_refuses_to_start_without_secret_key():
     result = _django_check({"DEBUG": "false"})
     assert result.returncode != 0
