@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from casework.choices import (
@@ -366,11 +367,29 @@ class InfringingItem(models.Model):
         return f"{self.rights_holder.code}-I{self.pk}" if self.pk else ""
 
 
+class AppendOnly(models.Model):
+    """A record that is added, never edited or deleted: evidence, and the respondent's
+    replies as received."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(
+                f"{capfirst(self._meta.verbose_name)} is never edited: add a new one instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{capfirst(self._meta.verbose_name)} is never deleted.")
+
+
 def evidence_path(instance, filename):
     return f"evidence/{instance.item.rights_holder_id}/{instance.item_id}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(AppendOnly):
     """A file captured for an item: screenshot, video, saved page. Never edited or deleted."""
 
     item = models.ForeignKey(InfringingItem, on_delete=models.PROTECT, related_name="evidence")
@@ -394,16 +413,8 @@ class Evidence(models.Model):
     def __str__(self):
         return self.original_name
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Evidence is never edited: add a new file instead.")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("casework:evidence-download", args=[self.pk])
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Evidence is never deleted.")
 
 
 class StageEvent(models.Model):

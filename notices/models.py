@@ -12,7 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from casework.choices import JobStatus
 from casework.jobs import Job
-from casework.models import InfringingItem, Respondent, RightsHolder, choices_check, scoped
+from casework.models import (
+    AppendOnly,
+    InfringingItem,
+    Respondent,
+    RightsHolder,
+    choices_check,
+    scoped,
+)
 from notices.choices import (
     Channel,
     DemandStatus,
@@ -436,21 +443,6 @@ class ExportJob(Job):
 def response_file_path(instance, filename):
     demand = instance.response.demand
     return f"responses/{demand.rights_holder_id}/{demand.pk}/{filename}"
-
-
-class AppendOnly(models.Model):
-    """A record that is added, never edited or deleted (the respondent's words as received)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError(f"A {self._meta.verbose_name} is never edited: add a new one instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"A {self._meta.verbose_name} is never deleted.")
 
 
 class Response(AppendOnly):

@@ -27,17 +27,6 @@ def detail(item):
     return reverse("casework:item-detail", args=[item.pk])
 
 
-@pytest.fixture
-def item(netflix, squid_game, seedance, doll):
-    return ItemFactory(
-        rights_holder=netflix,
-        franchise=squid_game,
-        platform=seedance,
-        title="Young-hee doll turns around",
-        elements=[doll],
-    )
-
-
 def log_form(app, user, franchise, platform, elements=(), **overrides):
     """The "Log an item" form as rendered, filled like a person would."""
     form = app.get(CREATE, user=user).forms["item"]

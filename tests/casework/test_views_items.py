@@ -24,17 +24,6 @@ def move(item):
     return reverse("casework:item-transition", args=[item.pk])
 
 
-@pytest.fixture
-def item(netflix, squid_game, seedance, doll):
-    return ItemFactory(
-        rights_holder=netflix,
-        franchise=squid_game,
-        platform=seedance,
-        title="Young-hee doll turns around",
-        elements=[doll],
-    )
-
-
 def item_form(squid_game, seedance, elements=(), **overrides):
     data = {
         "franchise": squid_game.pk,
