@@ -31,11 +31,6 @@ GENERIC_ZONE_NAMES = {
 }
 
 
-def supported_countries() -> dict[str, list[str]]:
-    """ISO country codes the holidays library knows, each with its subdivision codes."""
-    return holidays.list_supported_countries()
-
-
 @functools.lru_cache(maxsize=256)
 def _public_holidays(country: str, subdivision: str, year: int) -> frozenset[dt.date]:
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
@@ -77,6 +72,13 @@ class Calendar:
             if self.is_business_day(current):
                 remaining -= 1
         return current
+
+    def previous_business_day(self, day: dt.date) -> dt.date:
+        """The last business day strictly before ``day``."""
+        day -= dt.timedelta(days=1)
+        while not self.is_business_day(day):
+            day -= dt.timedelta(days=1)
+        return day
 
     def deadline(self, sent_on: dt.date, days: int) -> dt.datetime:
         """The aware moment a response is due for a letter dated ``sent_on``."""

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casework.choices import Role
+from notices.business_days import Calendar, calendar_for
 from notices.choices import RemedyStatus
 from notices.models import Demand, DemandEvent, DemandReminder, Remedy, ReminderKind
 from notices.workflow import AFTER_SENDING, is_overdue_q
@@ -30,12 +31,9 @@ def _open_statuses():
     return sorted(AFTER_SENDING)
 
 
-def previous_business_day(day: dt.date) -> dt.date:
-    """The last Monday–Friday strictly before ``day``."""
-    day -= dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
+def previous_business_day(day: dt.date, calendar: Calendar | None = None) -> dt.date:
+    """The last business day strictly before ``day`` in ``calendar`` (US by default)."""
+    return (calendar or Calendar()).previous_business_day(day)
 
 
 # --- Overdue -------------------------------------------------------------------------
@@ -116,14 +114,18 @@ def reminders_due(today: dt.date):
     def not_sent(kind):
         return ~Exists(DemandReminder.objects.filter(demand=OuterRef("pk"), kind=kind))
 
-    # The business day before a deadline is at most 3 days before it (a Monday
-    # deadline → Friday); narrow in SQL, decide exactly in Python.
+    # The business day before a deadline is rarely more than a long weekend before
+    # it; narrow in SQL, decide exactly in Python with the holder's own calendar
+    # (weekend, public holidays, closure days), read once per holder.
     soon = base.filter(
-        not_sent(ReminderKind.DUE_SOON), deadline__gt=today, deadline__lte=today + dt.timedelta(3)
+        not_sent(ReminderKind.DUE_SOON), deadline__gt=today, deadline__lte=today + dt.timedelta(10)
     )
     due = base.filter(not_sent(ReminderKind.DUE), deadline__lte=today)
+    calendars = {}
     for demand in soon.order_by("deadline", "pk"):
-        if today >= previous_business_day(demand.deadline):
+        holder = demand.rights_holder
+        calendar = calendars.get(holder.pk) or calendars.setdefault(holder.pk, calendar_for(holder))
+        if today >= calendar.previous_business_day(demand.deadline):
             yield demand, ReminderKind.DUE_SOON
     for demand in due.order_by("deadline", "pk"):
         yield demand, ReminderKind.DUE

@@ -175,6 +175,24 @@ def test_previous_business_day():
 
 
 @pytest.mark.django_db
+def test_the_due_soon_reminder_follows_the_holders_calendar(netflix, legal):
+    """A deadline on Friday 27 Nov 2026: Thanksgiving (Thursday) is no business day, so
+    the reminder goes out on Wednesday; with a closure day that Wednesday, on Tuesday."""
+    from notices.business_days import calendar_for
+    from notices.models import HolderClosureDay
+
+    friday = dt.date(2026, 11, 27)
+    demand = make_demand(netflix, deadline=friday, by=legal)
+    assert sweeps.previous_business_day(friday, calendar_for(netflix)) == dt.date(2026, 11, 25)
+    assert (demand, ReminderKind.DUE_SOON) in list(sweeps.reminders_due(dt.date(2026, 11, 25)))
+    assert not list(sweeps.reminders_due(dt.date(2026, 11, 24)))
+
+    HolderClosureDay.objects.create(rights_holder=netflix, date=dt.date(2026, 11, 25), reason="x")
+    assert sweeps.previous_business_day(friday, calendar_for(netflix)) == dt.date(2026, 11, 24)
+    assert (demand, ReminderKind.DUE_SOON) in list(sweeps.reminders_due(dt.date(2026, 11, 24)))
+
+
+@pytest.mark.django_db
 def test_reminders_go_to_preparer_and_managers_once(netflix, legal, people, mailoutbox):
     demand = make_demand(netflix, deadline=MONDAY, by=legal)
     expected = sorted(
