@@ -807,10 +807,6 @@ def import_csv(holder: RightsHolder, fileobj, user, *, progress: Progress | None
 # --- Import jobs -----------------------------------------------------------------------
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def fingerprint(upload) -> tuple[str, int]:
     """The upload's SHA-256 and an estimate of its data rows (its line count less the
     header), in one pass over its chunks. Quoted line breaks and blank lines make

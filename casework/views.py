@@ -120,13 +120,12 @@ def element_options(request):
     return render(request, "casework/item_element_options.html", {"elements": elements})
 
 
-def _item_for(request, pk):
-    return get_object_or_404(
-        InfringingItem.objects.for_user(request.user).select_related(
-            "rights_holder", "franchise", "platform", "platform__respondent", "logged_by"
-        ),
-        pk=pk,
+def _item_for(request, pk, action="view"):
+    """The item ``request.user`` may ``action``: scope and role checked together."""
+    items = InfringingItem.objects.select_related(
+        "rights_holder", "franchise", "platform", "platform__respondent", "logged_by"
     )
+    return access.get_for(request.user, items, action, pk=pk)
 
 
 @login_required
@@ -166,8 +165,7 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
 @login_required
 @require_POST
 def item_transition(request, pk):
-    item = _item_for(request, pk)
-    access.require_edit(request.user)
+    item = _item_for(request, pk, "change")
     form = TransitionForm(request.POST)
     if form.is_valid():
         target = form.cleaned_data["target"]
@@ -184,8 +182,7 @@ def item_transition(request, pk):
 @login_required
 @require_POST
 def evidence_add(request, pk):
-    item = _item_for(request, pk)
-    access.require_edit(request.user)
+    item = _item_for(request, pk, "change")
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         stored = form.save(item, request.user)

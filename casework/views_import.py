@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +24,6 @@ from casework import access, imports
 from casework.choices import JobStatus
 from casework.models import ImportJob, RightsHolder
 
-# Files with at most this many rows import in the request; larger ones in Celery.
 ROWS_PER_PAGE = 100
 SHOW_CHOICES = ("all", imports.ERROR, imports.DUPLICATE, imports.REPEAT, imports.NEW)
 
@@ -68,6 +67,12 @@ def _jobs(user):
     return ImportJob.objects.for_user(user).select_related("rights_holder", "created_by")
 
 
+def _job(request, pk) -> ImportJob:
+    """The user's import (another holder's is a 404); only legal staff and managers import."""
+    jobs = ImportJob.objects.select_related("rights_holder", "created_by")
+    return access.get_for(request.user, jobs, "change", pk=pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
@@ -107,8 +112,7 @@ def _item_url(item_id):
 @require_GET
 def import_detail(request, pk):
     """The preview before confirmation; progress and result after it."""
-    job = get_object_or_404(_jobs(request.user), pk=pk)
-    access.require_edit(request.user)
+    job = _job(request, pk)
     report = imports.job_report(job)
     rows = report["rows"]
     show = request.GET.get("show", "")
@@ -180,8 +184,7 @@ def _progress_context(job):
 def import_progress(request, pk):
     """The progress fragment the detail page polls (htmx) while the job runs. When the
     check the page was showing has finished, htmx reloads the page for the preview."""
-    job = get_object_or_404(_jobs(request.user), pk=pk)
-    access.require_edit(request.user)
+    job = _job(request, pk)
     if request.htmx and request.GET.get("step") == "check" and not job.checking:
         return HttpResponse(headers={"HX-Refresh": "true"})
     return render(request, "casework/import_progress.html", {"job": job, **_progress_context(job)})
@@ -190,17 +193,19 @@ def import_progress(request, pk):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    job = get_object_or_404(_jobs(request.user), pk=pk)
-    access.require_edit(request.user)
+    job = _job(request, pk)
     if job.total_rows <= settings.IMPORT_WRITE_IN_REQUEST_ROWS:
         attempt = imports.start_running(job.pk)
         if attempt is not None:
             try:
-                job = imports.execute(job.pk, attempt) or job
+                done = imports.execute(job.pk, attempt)
             except (imports.ImportRefused, DatabaseError):
                 messages.error(request, "The import failed; nothing was imported.")
             else:
-                messages.success(request, f"Imported {job.created_count:,} new items.")
+                if done is None:  # another attempt took the job over; it reports
+                    messages.info(request, "This import is being finished by a worker.")
+                else:
+                    messages.success(request, f"Imported {done.created_count:,} new items.")
         else:
             messages.info(request, "This import was already confirmed.")
     else:

@@ -90,7 +90,6 @@ def request_render(demand, *, by=None) -> Letter:
             .select_related("rights_holder", "respondent", "sent_letter__template")
             .get(pk=demand.pk)
         )
-        today = calendar_for(locked.rights_holder).local_date(timezone.now())
         sent = locked.sent_letter
         if sent is not None and sent.status == LetterStatus.FAILED:
             return _retry_record(locked, sent, by=by)
@@ -102,6 +101,7 @@ def request_render(demand, *, by=None) -> Letter:
             return pending
         if sent is not None:
             template = sent.template
+            today = calendar_for(locked.rights_holder).local_date(timezone.now())
             record = sent.snapshot or take_snapshot(locked, template, purpose=LetterPurpose.RECORD)
             return new_version(
                 locked,
@@ -205,9 +205,7 @@ def render_letter(letter_id: int) -> None:
             render_ms=elapsed_ms,
         )
         if not won:  # another attempt took over meanwhile; its result counts
-            default_storage.delete(saved_name)
-            saved_name = ""
-            return
+            return  # (``finally`` deletes this attempt's file)
         saved_name = ""
         logger.info(
             "Letter %s rendered: %s pages, %s bytes, %s ms", letter_id, pages, len(pdf), elapsed_ms

@@ -35,6 +35,9 @@ from notices.letters import render_letter_html, render_snapshot_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
 
 UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
+# Workflow steps with forms of their own: sending (the letter of record) and
+# responding (the reply and its files); the plain action URL refuses them.
+OWN_FORMS = ("send", "respond")
 
 
 def _demand(request, pk, action="view") -> Demand:
@@ -265,7 +268,7 @@ def remedy_compliance(request, pk, remedy_id):
 @login_required
 def demand_action(request, pk, action):
     demand = _demand(request, pk, "change")
-    if action not in workflow.ACTIONS or action == "send":
+    if action not in workflow.ACTIONS or action in OWN_FORMS:
         raise Http404("No such action.")
     if workflow.ACTIONS[action].manager_only:
         access.require_manager(request.user)
@@ -344,9 +347,7 @@ def demand_detail(request, pk):
         else [],
         # Sending and responses have their own forms below.
         "actions": [
-            a
-            for a in workflow.allowed_actions(demand, request.user)
-            if a.name not in ("send", "respond")
+            a for a in workflow.allowed_actions(demand, request.user) if a.name not in OWN_FORMS
         ],
         "editable": editable,
         "compliance_open": demand.status in workflow.AFTER_SENDING

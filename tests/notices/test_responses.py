@@ -264,6 +264,23 @@ def test_a_response_to_an_escalated_demand_moves_it_to_responded(sent, legal, ma
     assert escalated.status == S.RESPONDED
 
 
+def test_the_plain_action_url_cannot_mark_a_demand_responded_without_a_response(
+    webapp, sent, legal
+):
+    """Only recording a response moves a sent demand to responded (with the reply kept)."""
+    url = reverse("notices:demand-action", args=[sent.pk, "respond"])
+    page = webapp.get(detail_url(sent), user=legal)
+    answer = webapp.post(
+        url,
+        {"csrfmiddlewaretoken": page.forms["letter-request"]["csrfmiddlewaretoken"].value},
+        user=legal,
+        expect_errors=True,
+    )
+    assert answer.status_code == 404
+    sent.refresh_from_db()
+    assert sent.status == DemandStatus.SENT
+
+
 def test_no_response_before_sending(webapp, draft, legal):
     page = webapp.get(detail_url(draft), user=legal)
     assert "response-form" not in page.forms
