@@ -12,6 +12,7 @@ collect every page and every form action with a real object id. Then:
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,8 +20,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import resolve, reverse
+from webtest import Upload
 
 from tests.crawl import crawl, id_routes
+from tests.webforms import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +40,7 @@ def _wait(predicate, what, timeout=60):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _make_every_kind_of_object(client_for):
+def _make_every_kind_of_object(client_for, app):
     """Do what people do, so that every kind of page exists: an approved demand with a
     render under way, a response with a file, a ZIP export, an import being previewed
     and a dashboard report; the worker finishes the jobs."""
@@ -64,21 +67,22 @@ def _make_every_kind_of_object(client_for):
         uploads=[SimpleUploadedFile("reply.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
     )
     starts = ["/"]
-    answer = legal.post(reverse("notices:export-create"), {"demands": [sent.pk]})
-    starts.append(answer["Location"])
-    template = legal.get(reverse("imports:template")).content.decode()
-    upload = SimpleUploadedFile("items.csv", template.encode(), "text/csv")
-    holder = sent.rights_holder_id
-    answer = legal.post(reverse("imports:start"), {"rights_holder": holder, "file": upload})
-    starts.append(answer["Location"])
-    manager.post(reverse("dashboard:report-create"))
+    # The export, the import and the report are asked for through their forms as rendered.
+    export = app.get(reverse("notices:demand-list"), user=legal.user).forms["export"]
+    check(export, "demands", sent.pk)
+    starts.append(urlsplit(export.submit().location).path)
+    template = app.get(reverse("imports:template"), user=legal.user).body
+    upload = app.get(reverse("imports:start"), user=legal.user).forms["import-upload"]
+    upload["file"] = Upload("items.csv", template, "text/csv")
+    starts.append(urlsplit(upload.submit().location).path)
+    app.get(reverse("dashboard:index"), user=manager.user).forms["report-create"].submit()
     _wait(lambda: ExportJob.objects.filter(status="done").exists(), "the export")
     _wait(lambda: DashboardReport.objects.filter(status="done").exists(), "the report")
     return starts
 
 
 @pytest.fixture
-def reached(celery_worker_real):
+def reached(celery_worker_real, app):
     call_command("seed_demo", verbosity=0)
     users = get_user_model().objects.in_bulk(
         ["netflix-legal", "netflix-manager", "netflix-viewer", "wb-legal"], field_name="username"
@@ -90,7 +94,7 @@ def reached(celery_worker_real):
         client.user = users[name]
         return client
 
-    starts = _make_every_kind_of_object(client_for)
+    starts = _make_every_kind_of_object(client_for, app)
     pages, posts = set(), set()
     for name in ("netflix-legal", "netflix-manager"):
         found_pages, found_forms = crawl(client_for(name), start=starts)
