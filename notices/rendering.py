@@ -11,7 +11,6 @@ re-enqueues rows whose message was lost or whose worker died.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import time
 
@@ -22,7 +21,6 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from pypdf import PdfReader
 
 from notices.business_days import calendar_for
 from notices.choices import LetterPurpose, LetterStatus
@@ -34,7 +32,7 @@ from notices.letters import (
     take_snapshot,
 )
 from notices.models import Demand, DemandEvent, Letter
-from notices.pdf import html_to_pdf
+from notices.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -189,8 +187,8 @@ def render_letter(letter_id: int) -> None:
         # Deterministic: the snapshot's date is the PDF's creation date, and PDF/A's
         # /ID is an MD5 of the content, so one snapshot gives one file.
         html = render_snapshot_html(snapshot, letter_version=letter.version)
-        pdf = html_to_pdf(html, attachments=letter_attachments(snapshot))
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        rendered = render_pdf(html, attachments=letter_attachments(snapshot))
+        pdf, pages = rendered.content, rendered.pages
         digest = hashlib.sha256(pdf).hexdigest()
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"
         saved_name = default_storage.save(letter_path_for(letter, name), ContentFile(pdf))

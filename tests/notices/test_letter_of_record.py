@@ -154,7 +154,7 @@ def test_a_failed_letter_of_record_is_rendered_again_not_replaced(approved, lega
         raise ValueError("font missing")
 
     with monkeypatch.context() as patch:
-        patch.setattr(rendering, "html_to_pdf", broken)
+        patch.setattr(rendering, "render_pdf", broken)
         rendering.render_letter(record.pk)
     record.refresh_from_db()
     assert record.status == LetterStatus.FAILED
