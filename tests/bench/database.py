@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
+from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 DEFAULT_ITEMS = 1_000_000
+ROOT = Path(__file__).resolve().parents[2]
+# What the data set was made from: the migrations (the schema) and the generator.
+FINGERPRINT_TABLE = "bench_fingerprint"
+
+
+def fingerprint() -> str:
+    """SHA-256 over the project's migration files and the load generator.
+
+    Migrations get regenerated (``0001_initial`` again, with other contents), so the
+    names in ``django_migrations`` cannot tell that a reused data set is out of date.
+    """
+    digest = hashlib.sha256()
+    paths = sorted(ROOT.glob("*/migrations/*.py")) + [ROOT / "tests/bench/loadgen.py"]
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def stored_fingerprint(conn) -> str | None:
+    exists = conn.execute("SELECT to_regclass(%s)", [FINGERPRINT_TABLE]).fetchone()[0]
+    if exists is None:
+        return None
+    row = conn.execute(f"SELECT value FROM {FINGERPRINT_TABLE}").fetchone()  # noqa: S608
+    return row[0] if row else None
+
+
+def record_fingerprint() -> None:
+    """Called once the data set is complete: later runs may reuse it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {FINGERPRINT_TABLE} (value text NOT NULL)")
+        cursor.execute(f"DELETE FROM {FINGERPRINT_TABLE}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (%s)", [fingerprint()])  # noqa: S608
 
 
 def database_url_for(url: str, items: int) -> str:
@@ -22,7 +58,9 @@ def database_url_for(url: str, items: int) -> str:
 
 
 def ensure_database(url: str) -> bool:
-    """Create the database of ``url`` through the "postgres" database if it is missing.
+    """Create the database of ``url`` through the "postgres" database if it is missing,
+    or drop and create it again when its data set was made from other migrations or
+    another load generator (see ``fingerprint``).
 
     Returns True when it was created.
     """
@@ -35,7 +73,13 @@ def ensure_database(url: str) -> bool:
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
-            return False
+            with psycopg.connect(url, autocommit=True) as bench:
+                empty = bench.execute("SELECT to_regclass('django_migrations')").fetchone()[0]
+                stored = stored_fingerprint(bench)
+            if empty is None or stored == fingerprint():
+                return False
+            log(f"bench: {name} was made from other migrations or loadgen; making it again")
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return True
 
@@ -64,4 +108,5 @@ def prepare(items: int, demands: int) -> dict:
         f"{result.demands_added:,} demands by {result.method} in {result.seconds:.1f}s"
     )
     have_items, have_demands = loadgen.generated_counts()
+    record_fingerprint()
     return {"items": have_items, "demands": have_demands, "load_seconds": result.seconds}

@@ -168,3 +168,36 @@ def test_generate_load_rebuilding_indexes_keeps_the_schema():
 def test_negative_counts_are_refused():
     with pytest.raises(SystemExit):
         loadgen.run(["--items", "-1"], write=lambda line: None)
+
+
+def test_a_data_set_made_from_other_migrations_is_made_again(settings):
+    """``make bench`` reuses its database only if the migrations and the generator it was
+    made from are the ones in the tree: regenerated migrations keep their names."""
+    import psycopg
+
+    from tests.bench import database
+
+    base = settings.DATABASES["default"]
+    url = (
+        f"postgres://{base['USER']}:{base['PASSWORD']}@{base['HOST']}:{base['PORT']}"
+        f"/{base['NAME']}_fingerprint"
+    )
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {base['NAME']}_fingerprint")
+    try:
+        assert database.ensure_database(url) is True  # missing: created
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE django_migrations (id int)")
+            conn.execute("CREATE TABLE bench_fingerprint (value text)")
+            conn.execute("INSERT INTO bench_fingerprint VALUES ('made from older migrations')")
+        assert database.ensure_database(url) is True  # stale: dropped and created again
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SELECT to_regclass('django_migrations')").fetchone()[0] is None
+            conn.execute("CREATE TABLE django_migrations (id int)")
+            conn.execute("CREATE TABLE bench_fingerprint (value text)")
+            conn.execute("INSERT INTO bench_fingerprint VALUES (%s)", [database.fingerprint()])
+        assert database.ensure_database(url) is False  # current: reused
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {base['NAME']}_fingerprint WITH (FORCE)")
