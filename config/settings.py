@@ -89,6 +89,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The test suite creates hundreds of users: PBKDF2 at Django's cost is ~0.5 s each on
+# this machine. Only for tests (pyproject's pytest_env); `check --deploy` runs without it.
+if env.bool("FAST_PASSWORD_HASHING", default=False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
