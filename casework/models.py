@@ -148,6 +148,14 @@ class RightsHolder(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="rights_holders", blank=True
     )
+    # Lumen exports (notices.lumen) name the signatory, the holder and the respondent;
+    # the signatory's email, telephone and address only when the holder opts in.
+    lumen_share_contacts = models.BooleanField(
+        "share contact details with Lumen",
+        default=False,
+        help_text="Include the signatory's email, telephone and the letterhead's street "
+        "address in Lumen exports (published in the Lumen database). Off: names only.",
+    )
 
     objects = scoped("self")
     # Every change, who made it and when (admin "History"); members are who may see the cases.

@@ -14,3 +14,7 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("", include("casework.urls")),
 ]
+
+# The 500 page needs neither the database nor the request (config/errors.py); 403 and 404
+# are Django's handlers with templates/403.html and templates/404.html.
+handler500 = "config.errors.server_error"

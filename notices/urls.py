@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/letters/panel/", views.letter_panel, name="letter-panel"),
     path("<int:pk>/preview/", views.demand_preview, name="demand-preview"),
     path("<int:pk>/history/", views.demand_history, name="demand-history"),
+    path("<int:pk>/lumen/", views.demand_lumen, name="demand-lumen"),
     path("letters/<int:letter_id>/download/", views.letter_download, name="letter-download"),
     path("<int:pk>/responses/new/", views.response_add, name="response-add"),
     path(

@@ -12,12 +12,13 @@ from django.db import transaction
 from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subquery, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 
 from casework import access
 from casework.models import ProtectedElement, RightsHolder
-from notices import drafting, exports, rendering, workflow
+from notices import drafting, exports, lumen, rendering, workflow
 from notices.choices import DemandStatus, LetterStatus
 from notices.completeness import current_template, missing
 from notices.filters import DemandFilterSet
@@ -360,6 +361,7 @@ def demand_detail(request, pk):
             }
         ),
         "add_remedy_form": RemedyForm.for_new(),
+        "lumen_refusal": lumen.refusal(demand),
         **_letters_context(request, demand),
         **_responses_context(request, demand),
     }
@@ -413,6 +415,21 @@ def letter_download(request, letter_id):
         filename=f"{letter.demand.reference}-v{letter.version}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_GET
+@login_required
+def demand_lumen(request, pk):
+    """A sent demand as a Lumen notice (JSON file); an unsent one goes back saying why."""
+    demand = _demand(request, pk)
+    try:
+        notice = lumen.lumen_notice(demand)
+    except lumen.LumenExportRefused as exc:
+        messages.error(request, str(exc))
+        return _back(demand)
+    response = HttpResponse(lumen.dumps(notice), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, lumen.filename(demand))
+    return response
 
 
 @require_GET
