@@ -21,16 +21,17 @@ SHOTS = "/work/shots"
 
 @pytest.fixture
 def slow_lookups(monkeypatch):
-    """Small batches, each a little slower, so a person (and this test) can watch the
-    check progress on a file this size; the lookups themselves are the real ones."""
-    real = imports._existing_ids
+    """Progress every 500 rows, each 500 a little slower, so a person (and this test) can
+    watch the check progress on a file this size; the checks themselves are the real ones."""
+    real = imports._check_row
 
-    def existing_ids(holder, urls):
-        time.sleep(0.25)
-        return real(holder, urls)
+    def check_row(line, get, cat):
+        if line % 500 == 0:
+            time.sleep(0.25)
+        return real(line, get, cat)
 
     monkeypatch.setattr(imports, "LOOKUP_BATCH", 500)
-    monkeypatch.setattr(imports, "_existing_ids", existing_ids)
+    monkeypatch.setattr(imports, "_check_row", check_row)
 
 
 def test_legal_staff_watch_a_large_csv_being_checked_then_import_it(

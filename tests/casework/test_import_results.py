@@ -313,7 +313,7 @@ def test_the_preview_classifies_every_row_as_pinned(world, netflix):
 @pytest.mark.django_db
 def test_import_csv_gives_the_pinned_rows_and_writes_the_new_ones(world, netflix, legal):
     result = imports.import_csv(netflix, io.BytesIO(mixed_file()), legal)
-    assert [r.report() for r in result.preview.rows] == expected_rows(world.pk)
+    assert result.summary.rows == expected_rows(world.pk)
     assert (result.total_rows, result.created, result.duplicates, result.repeats) == (13, 4, 2, 2)
     assert result.errors == 5
     assert_items_written(netflix, legal, world)

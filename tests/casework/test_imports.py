@@ -271,9 +271,8 @@ def test_a_file_that_is_not_an_importable_csv_is_refused_with_a_reason(netflix, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_mid_insert_leaves_nothing_written(catalogue, netflix, legal, monkeypatch):
-    """The third batch hits a URL logged meanwhile (the check missed it): the two
-    batches already inserted, their elements and events, are all rolled back."""
-    monkeypatch.setattr(imports, "INSERT_BATCH", 2)
+    """A URL is logged after the rows were classified (the check missed it): the
+    insert fails, and the other rows, their elements and events are all rolled back."""
     data = make_csv([row(n) for n in range(1, 7)])
     upload = SimpleUploadedFile("items.csv", data)
     job = ImportJob.objects.create(
@@ -281,13 +280,20 @@ def test_a_failure_mid_insert_leaves_nothing_written(catalogue, netflix, legal, 
     )
     imports.store_preview(job, preview(netflix, data))
     job.save()
-    ItemFactory(rights_holder=netflix, franchise=catalogue, url="https://seedance.example/share/5")
     before = (
         InfringingItem.objects.count(),
         StageEvent.objects.count(),
         InfringingItem.elements.through.objects.count(),
     )
-    monkeypatch.setattr(imports, "_existing_ids", lambda holder, urls: {})
+    classify = imports.Staging._classify
+
+    def classify_then_someone_logs_row_5(self, cursor):
+        classify(self, cursor)
+        ItemFactory(
+            rights_holder=netflix, franchise=catalogue, url="https://seedance.example/share/5"
+        )
+
+    monkeypatch.setattr(imports.Staging, "_classify", classify_then_someone_logs_row_5)
     attempt = imports.start_running(job.pk)
     assert attempt == 1
     with pytest.raises(IntegrityError):
@@ -545,7 +551,7 @@ def test_progress_is_visible_outside_the_open_import_transaction(
 ):
     from django.db import connections
 
-    monkeypatch.setattr(imports, "INSERT_BATCH", 3)
+    monkeypatch.setattr(imports, "LOOKUP_BATCH", 3)
     data = make_csv([row(n) for n in range(1, 8)])
     job = ImportJob.objects.create(
         rights_holder=netflix,
@@ -577,7 +583,7 @@ def test_progress_is_visible_outside_the_open_import_transaction(
     finally:
         writer.close()
         onlooker.close()
-    # Checked rows, then items written (3, 6, 7) while none is committed yet.
-    assert seen[-3:] == [(7, 3, 0), (7, 6, 0), (7, 7, 0)]
+    # Rows checked (3, 6, 7), then all 7 items written, while none is committed yet.
+    assert seen == [(3, 0, 0), (6, 0, 0), (7, 0, 0), (7, 7, 0)]
     job.refresh_from_db()
     assert (job.status, job.created_count) == (JobStatus.DONE, 7)
