@@ -28,11 +28,16 @@ has the same normalised URL); ``error`` (with line number, column and reason).
 Importing writes every new row in one transaction, so a failure leaves nothing
 behind, and importing the same file again creates nothing.
 
-The file is streamed (:class:`Scan`): rows are read, checked and classified a
-batch at a time, so memory does not grow with the file. Entry points:
-:func:`check` (the preview: counts and a capped row report), :func:`read_preview`
-(every classified Row, for scripts and tests), :func:`import_rows` (write new
-rows), :func:`import_csv` (both, for scripts and benchmarks), and for
+The file is streamed (:class:`Scan`): each row is checked in Python as it is read
+(the messages and casework.urlnorm's URL normalisation are the item form's own) and
+COPYed into a temporary staging table (:class:`Staging`); SQL then classifies the
+rows set-wise (duplicates of the holder's items, repeats within the file), reads the
+exact counts and the capped row report, and writes the new rows with one plain
+INSERT ... SELECT per table (items, their elements, their first stage events), so
+memory does not grow with the file and the write costs a few statements whatever
+its size. Entry points: :func:`check` (the preview: counts and a capped row report),
+:func:`read_preview` (every classified Row, for scripts and tests), :func:`import_csv`
+(check and write, for scripts and benchmarks), and for
 :class:`~casework.models.ImportJob` rows :func:`start_job` (upload: check here, or
 queue the check for a worker), :func:`run_check` and :func:`run_job` (the two
 steps a worker runs, through :func:`execute`).
