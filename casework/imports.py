@@ -28,11 +28,16 @@ has the same normalised URL); ``error`` (with line number, column and reason).
 Importing writes every new row in one transaction, so a failure leaves nothing
 behind, and importing the same file again creates nothing.
 
-The file is streamed (:class:`Scan`): rows are read, checked and classified a
-batch at a time, so memory does not grow with the file. Entry points:
-:func:`check` (the preview: counts and a capped row report), :func:`read_preview`
-(every classified Row, for scripts and tests), :func:`import_rows` (write new
-rows), :func:`import_csv` (both, for scripts and benchmarks), and for
+The file is streamed (:class:`Scan`): each row is checked in Python as it is read
+(the messages and casework.urlnorm's URL normalisation are the item form's own) and
+COPYed into a temporary staging table (:class:`Staging`); SQL then classifies the
+rows set-wise (duplicates of the holder's items, repeats within the file), reads the
+exact counts and the capped row report, and writes the new rows with one plain
+INSERT ... SELECT per table (items, their elements, their first stage events), so
+memory does not grow with the file and the write costs a few statements whatever
+its size. Entry points: :func:`check` (the preview: counts and a capped row report),
+:func:`read_preview` (every classified Row, for scripts and tests), :func:`import_csv`
+(check and write, for scripts and benchmarks), and for
 :class:`~casework.models.ImportJob` rows :func:`start_job` (upload: check here, or
 queue the check for a worker), :func:`run_check` and :func:`run_job` (the two
 steps a worker runs, through :func:`execute`).
@@ -43,9 +48,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -119,8 +124,7 @@ TITLE_MAX = InfringingItem._meta.get_field("title").max_length
 DESCRIPTION_MAX = 10_000
 FIELD_SIZE_LIMIT = 1_000_000  # characters in one CSV field before the file is refused
 
-LOOKUP_BATCH = 5_000  # normalised URLs per "which of these exist?" query
-INSERT_BATCH = 2_000  # rows per INSERT
+LOOKUP_BATCH = 5_000  # rows checked between two progress reports
 REPORT_CAP = {ERROR: 1_000, DUPLICATE: 1_000, REPEAT: 1_000, NEW: 200}
 
 Progress = Callable[..., None]
@@ -197,7 +201,7 @@ class ImportResult:
     duplicates: int
     repeats: int
     errors: int
-    preview: Preview
+    summary: Summary
 
 
 # --- Reading the file --------------------------------------------------------------------
@@ -518,27 +522,13 @@ def _check_row(line: int, get: Callable[[str], str], cat: _Catalogue) -> Row:
     return row
 
 
-def _existing_ids(holder: RightsHolder, urls: list[str]) -> dict[str, int]:
-    """Normalised URL → id of the holder's items among ``urls``, in batched queries."""
-    found: dict[str, int] = {}
-    for start in range(0, len(urls), LOOKUP_BATCH):
-        batch = urls[start : start + LOOKUP_BATCH]
-        found.update(
-            InfringingItem.objects.filter(
-                rights_holder=holder, normalized_url__in=batch
-            ).values_list("normalized_url", "pk")
-        )
-    return found
-
-
 class Scan:
-    """One file's rows for one rights holder, read and classified as they stream.
+    """One file's rows for one rights holder, read and validated as they stream.
 
     Constructing it reads the header only (ImportRefused for a file that is not an
     importable CSV), so a request can refuse a bad file without reading its rows.
-    :meth:`batches` then yields the classified rows in file order, a few thousand
-    at a time: only one batch, and the normalised URLs seen so far (to find
-    repeats), are in memory, whatever the file's size.
+    :meth:`rows` then yields the validated rows in file order (not yet classified as
+    duplicates or repeats: that is done set-wise in SQL, see :class:`Staging`).
     """
 
     def __init__(self, holder: RightsHolder, fileobj):
@@ -550,21 +540,25 @@ class Scan:
             raise ImportRefused("The file is empty.") from None
         self.index, self.ignored_columns = read_header(header)
         self.width = len(header)
+        self._catalogue: _Catalogue | None = None
 
-    def batches(self, progress: Progress | None = None) -> Iterator[list[Row]]:
-        """Classified rows, in batches of LOOKUP_BATCH (one "which exist?" query each).
+    def catalogue(self) -> _Catalogue:
+        """The names rows are checked against, read once (before a COPY holds the
+        connection: no query can run while it streams)."""
+        if self._catalogue is None:
+            self._catalogue = _Catalogue(self.holder)
+        return self._catalogue
 
-        ``progress(checked=n)`` is called after each batch. Raises ImportRefused for a
-        file with no data rows, or one that turns out unreadable further down.
-        """
+    def rows(self, progress: Progress | None = None) -> Iterator[Row]:
+        """Validated rows (status NEW or ERROR). ``progress(checked=n)`` is called every
+        LOOKUP_BATCH rows and at the end. Raises ImportRefused for a file with no data
+        rows, or one that turns out unreadable further down."""
         width = self.width
         # Optional columns missing from the header read as empty cells.
         positions = [(name, self.index[name]) for name in self.index]
         blank = {name: "" for name in COLUMN_NAMES if name not in self.index}
-        cat = _Catalogue(self.holder)
-        first_seen_at: dict[str, int] = {}
+        cat = self.catalogue()
         checked = 0
-        batch: list[Row] = []
         for line, fields in self.records:
             if len(fields) > width and any(f.strip() for f in fields[width:]):
                 row = Row(line=line, url="", title="", status=ERROR)
@@ -577,32 +571,14 @@ class Scan:
                 cells = {name: fields[i].strip() for name, i in positions}
                 cells.update(blank)
                 row = _check_row(line, cells.__getitem__, cat)
-            batch.append(row)
-            if len(batch) == LOOKUP_BATCH:
-                checked += len(batch)
-                yield self._classify(batch, first_seen_at, checked, progress)
-                batch = []
-        if batch:
-            checked += len(batch)
-            yield self._classify(batch, first_seen_at, checked, progress)
-        elif not checked:
+            yield row
+            checked += 1
+            if progress and checked % LOOKUP_BATCH == 0:
+                progress(checked=checked)
+        if not checked:
             raise ImportRefused("The file has a header row but no data rows.")
-
-    def _classify(self, batch, first_seen_at, checked, progress) -> list[Row]:
-        """Mark the batch's valid rows duplicate (of an item), repeat (of an earlier row)
-        or new; ``first_seen_at`` carries the file's new URLs from batch to batch."""
-        candidates = [r for r in batch if r.status == NEW]
-        existing = _existing_ids(self.holder, list({r.normalized_url for r in candidates}))
-        for row in candidates:
-            if row.normalized_url in existing:
-                row.status, row.existing_id = DUPLICATE, existing[row.normalized_url]
-            elif row.normalized_url in first_seen_at:
-                row.status, row.first_line = REPEAT, first_seen_at[row.normalized_url]
-            else:
-                first_seen_at[row.normalized_url] = row.line
-        if progress:
+        if progress and checked % LOOKUP_BATCH:
             progress(checked=checked)
-        return batch
 
 
 @dataclass
@@ -624,14 +600,249 @@ class Summary:
         return sum(self.counts.values())
 
 
+# --- The staging table: classification and writes, set-wise -------------------------------
+
+_ITEMS = InfringingItem._meta.db_table
+_STAGING_COLUMNS = (
+    ("line", "integer PRIMARY KEY"),
+    ("status", "text NOT NULL"),
+    ("url", "text NOT NULL"),
+    ("title", "text NOT NULL"),
+    ("problems", "text"),  # JSON [{column, message}] of an error row
+    ("normalized_url", "text"),  # NULL on error rows: they are never duplicates or repeats
+    ("franchise_id", "bigint"),
+    ("platform_id", "bigint"),
+    ("content_kind", "text"),
+    ("conduct", "text"),
+    ("theory", "text"),
+    ("first_seen", "date"),
+    ("description", "text"),
+    ("element_ids", "bigint[]"),
+    ("existing_id", "bigint"),  # a duplicate's item
+    ("first_line", "integer"),  # a repeat's first row
+)
+_VALUE_NAMES = (
+    "franchise_id",
+    "platform_id",
+    "content_kind",
+    "conduct",
+    "theory",
+    "first_seen",
+    "description",
+)
+
+
+class Staging:
+    """A file's validated rows in a temporary table of this transaction, classified and
+    written with a few set-wise statements.
+
+    Rows are validated in Python as the file streams (the messages and the URL
+    normalisation of casework.urlnorm are the item form's own) and COPYed into the
+    table; then SQL marks duplicates of the holder's items and repeats within the
+    file, reads the counts and the capped report, and inserts the new rows with one
+    INSERT per table (items, their elements, their first stage events). Use inside
+    ``transaction.atomic()``: the table goes with the transaction (ON COMMIT DROP) and
+    is dropped on :meth:`close`.
+    """
+
+    table = "casework_import_staging"
+
+    def __init__(self, holder: RightsHolder, fileobj, *, keep_rows: bool = False):
+        self.holder = holder
+        self.scan = Scan(holder, fileobj)
+        self.kept: list[Row] | None = [] if keep_rows else None
+        self.counts: dict[str, int] = dict.fromkeys(REPORT_CAP, 0)
+
+    def _cursor(self):
+        # psycopg's own cursor (for COPY), its errors wrapped as Django's.
+        return connection.cursor()
+
+    def load(self, progress: Progress | None = None) -> Staging:
+        """COPY the validated rows in, then classify them (duplicates, repeats)."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("Staging needs a transaction (transaction.atomic()).")
+        definition = ", ".join(f"{name} {kind}" for name, kind in _STAGING_COLUMNS)
+        loaded = [name for name, _ in _STAGING_COLUMNS[:-2]]
+        self.scan.catalogue()
+        with self._cursor() as wrapper, connection.wrap_database_errors:
+            cursor = wrapper.cursor
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE TEMP TABLE {self.table} ({definition}) ON COMMIT DROP")
+            with cursor.copy(f"COPY {self.table} ({', '.join(loaded)}) FROM STDIN") as copy:
+                for row in self.scan.rows(progress):
+                    copy.write_row(self._record(row))
+                    if self.kept is not None:
+                        self.kept.append(row)
+            cursor.execute(f"ANALYZE {self.table}")
+            self._classify(cursor)
+            cursor.execute(f"SELECT status, count(*) FROM {self.table} GROUP BY status")  # noqa: S608
+            self.counts.update(dict(cursor.fetchall()))
+        return self
+
+    @staticmethod
+    def _record(row: Row) -> tuple:
+        if row.status == ERROR:
+            problems = json.dumps(
+                [{"column": p.column, "message": p.message} for p in row.problems]
+            )
+            return (row.line, ERROR, row.url, row.title, problems) + (None,) * 9
+        values = row.values
+        return (
+            row.line,
+            NEW,
+            row.url,
+            row.title,
+            None,
+            row.normalized_url,
+            *(values[name] for name in _VALUE_NAMES),
+            list(row.element_ids),
+        )
+
+    def _classify(self, cursor) -> None:
+        """Duplicates (the normalised URL of one of the holder's items) outrank repeats
+        (of the first valid row of the file with that URL); error rows are neither."""
+        cursor.execute(
+            f"UPDATE {self.table} s SET status = %s, existing_id = i.id "  # noqa: S608
+            f"FROM {_ITEMS} i WHERE s.status = %s "
+            "AND i.rights_holder_id = %s AND i.normalized_url = s.normalized_url",
+            [DUPLICATE, NEW, self.holder.pk],
+        )
+        cursor.execute(
+            f"UPDATE {self.table} s SET status = %s, first_line = f.first_line "  # noqa: S608
+            "FROM (SELECT normalized_url, min(line) AS first_line "
+            f"      FROM {self.table} WHERE status = %s "
+            "      GROUP BY normalized_url HAVING count(*) > 1) f "
+            "WHERE s.status = %s AND s.normalized_url = f.normalized_url "
+            "AND s.line > f.first_line",
+            [REPEAT, NEW, NEW],
+        )
+
+    def summary(self) -> Summary:
+        """Exact counts and the capped row report (file order), read from the table."""
+        summary = Summary(ignored_columns=self.scan.ignored_columns)
+        summary.counts.update(self.counts)
+        cap = " ".join(f"WHEN '{status}' THEN {n:d}" for status, n in REPORT_CAP.items())
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT line, status, url, title, problems, existing_id, first_line "  # noqa: S608
+                "FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY line) AS n "
+                f"      FROM {self.table}) r "
+                f"WHERE n <= CASE status {cap} END ORDER BY line"
+            )
+            for line, status, url, title, problems, existing_id, first_line in cursor:
+                entry = {"line": line, "status": status, "url": url, "title": title}
+                if problems is not None:
+                    entry["problems"] = json.loads(problems)
+                if existing_id is not None:
+                    entry["item_id"] = existing_id
+                if first_line is not None:
+                    entry["first_line"] = first_line
+                summary.rows.append(entry)
+        return summary
+
+    def rows(self) -> list[Row]:
+        """Every row kept while loading (``keep_rows=True``), with its classification."""
+        if self.kept is None:
+            raise RuntimeError("Staging(keep_rows=True) keeps the rows.")
+        with self._cursor() as cursor:
+            cursor.execute(
+                f"SELECT line, status, existing_id, first_line FROM {self.table} "  # noqa: S608
+                "WHERE status IN (%s, %s)",
+                [DUPLICATE, REPEAT],
+            )
+            marked = {line: rest for line, *rest in cursor.fetchall()}
+        for row in self.kept:
+            if row.line in marked:
+                row.status, row.existing_id, row.first_line = marked[row.line]
+        return self.kept
+
+    def write(self, user, *, reason: str = "") -> int:
+        """Insert the new rows: items, their elements and their first stage events, one
+        plain INSERT … SELECT per table in one statement (triggers on those tables fire
+        as for any insert). Returns the number of items created."""
+        now = timezone.now()
+        user_id = getattr(user, "pk", None)
+        items, item_params = _insert_select(
+            InfringingItem,
+            {
+                "rights_holder_id": ("%s", [self.holder.pk]),
+                **{name: (f"s.{name}", []) for name in ("url", "title", "normalized_url")},
+                **{name: (f"s.{name}", []) for name in _VALUE_NAMES},
+            },
+            {"logged_by_id": user_id, "stage": Stage.IDENTIFIED.value, "stage_changed_at": now},
+            now,
+        )
+        events, event_params = _insert_select(
+            StageEvent,
+            {"item_id": ("ins.id", [])},
+            {
+                "from_stage": "",
+                "to_stage": Stage.IDENTIFIED.value,
+                "at": now,
+                "by_id": user_id,
+                "reason": reason,
+                "source": EventSource.IMPORT.value,
+            },
+            now,
+        )
+        through = connection.ops.quote_name(InfringingItem.elements.through._meta.db_table)
+        # Table names come from the models; values are parameters.
+        sql = (
+            f"WITH ins AS ({items} FROM {self.table} s WHERE s.status = %s "  # noqa: S608
+            "              ORDER BY s.line RETURNING id, normalized_url), "
+            f"ev AS ({events} FROM ins ORDER BY ins.id), "
+            f"el AS (INSERT INTO {through} (infringingitem_id, protectedelement_id) "
+            f"       SELECT ins.id, e.id FROM ins JOIN {self.table} s "
+            "        ON s.normalized_url = ins.normalized_url AND s.status = %s "
+            "        CROSS JOIN LATERAL unnest(s.element_ids) AS e(id)) "
+            "SELECT count(*) FROM ins"
+        )
+        with self._cursor() as cursor:
+            cursor.execute(sql, [*item_params, NEW, *event_params, NEW])
+            (created,) = cursor.fetchone()
+        return created
+
+    def close(self) -> None:
+        with self._cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+def _insert_select(model, expressions: dict, fixed: dict, now) -> tuple[str, list]:
+    """``INSERT INTO <model's table> (every column but the key) SELECT …`` (the caller
+    adds FROM): ``expressions`` maps attnames to (SQL, params); every other column
+    gets ``fixed``'s value, ``now`` for auto_now fields or the field's default, as a
+    typed parameter. New columns of the model are filled without changes here."""
+    quote = connection.ops.quote_name
+    columns, selects, params = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(quote(f.column))
+        if f.attname in expressions:
+            expression, values = expressions[f.attname]
+            selects.append(expression)
+            params.extend(values)
+            continue
+        if f.attname in fixed:
+            value = fixed[f.attname]
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        else:
+            value = f.get_default()
+        selects.append(f"%s::{f.cast_db_type(connection)}")
+        params.append(f.get_db_prep_save(value, connection))
+    table = quote(model._meta.db_table)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)}", params
+
+
 def check(holder: RightsHolder, fileobj, *, progress: Progress | None = None) -> Summary:
-    """Check (preview) a binary CSV file object for ``holder``, streaming it: the
-    counts and the capped report, in memory that does not grow with the file."""
-    scan = Scan(holder, fileobj)
-    summary = Summary(ignored_columns=scan.ignored_columns)
-    for batch in scan.batches(progress):
-        for row in batch:
-            summary.add(row)
+    """Check (preview) a binary CSV file object for ``holder``: the exact counts and
+    the capped row report. The rows stream into a staging table that is dropped
+    afterwards; memory does not grow with the file."""
+    with transaction.atomic():
+        staging = Staging(holder, fileobj).load(progress)
+        summary = staging.summary()
+        staging.close()
     return summary
 
 
@@ -642,136 +853,14 @@ def read_preview(holder: RightsHolder, data: bytes, *, progress: Progress | None
     Raises ImportRefused when the file as a whole cannot be read. ``progress``, if
     given, is called as ``progress(checked=n)`` every few thousand rows.
     """
-    scan = Scan(holder, io.BytesIO(data))
-    rows = [row for batch in scan.batches(progress) for row in batch]
-    return Preview(rows=rows, ignored_columns=scan.ignored_columns)
+    with transaction.atomic():
+        staging = Staging(holder, io.BytesIO(data), keep_rows=True).load(progress)
+        rows = staging.rows()
+        staging.close()
+    return Preview(rows=rows, ignored_columns=staging.scan.ignored_columns)
 
 
 # --- Writing ---------------------------------------------------------------------------
-
-
-def import_rows(
-    holder: RightsHolder,
-    rows: list[Row],
-    user,
-    *,
-    reason: str = "",
-    progress: Progress | None = None,
-) -> int:
-    """Insert the given new rows as items of ``holder``, with elements and first events.
-
-    Runs in the caller's transaction (or its own): every row or none. Returns the
-    number of items created. ``progress(written=n)`` is called after every batch.
-    The rows go in with COPY (ids taken from the sequence first, so elements and
-    events can point at them).
-    """
-    now = timezone.now()
-    created = 0
-    with transaction.atomic():
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start : start + INSERT_BATCH]
-            _copy_batch(holder, batch, user, reason, now)
-            created += len(batch)
-            if progress:
-                progress(written=created)
-    return created
-
-
-def _row_template(model, fixed: dict, varying: list[str], now):
-    """Columns of ``model``'s table (primary key excluded) and a record template:
-    constants for every column not in ``varying`` (``fixed`` or the field's default,
-    ``now`` for auto_now fields), and the positions to fill per row."""
-    columns, template, slots = [], [], []
-    for f in model._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        columns.append(f.column)
-        if f.attname in varying:
-            slots.append((len(template), f.attname))
-            template.append(None)
-            continue
-        if f.attname in fixed:
-            value = fixed[f.attname]
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = now
-        else:
-            value = f.get_default()
-        template.append(f.get_db_prep_save(value, connection))
-    return columns, template, slots
-
-
-def _copy(cursor, model, columns, records) -> None:
-    quote = connection.ops.quote_name
-    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with cursor.copy(sql) as copy:
-        for record in records:
-            copy.write_row(record)
-
-
-def _copy_batch(holder, batch, user, reason, now) -> None:
-    item_columns, item_template, item_slots = _row_template(
-        InfringingItem,
-        {
-            "rights_holder_id": holder.pk,
-            "logged_by_id": getattr(user, "pk", None),
-            "stage": Stage.IDENTIFIED.value,
-            "stage_changed_at": now,
-        },
-        ["normalized_url", *batch[0].values],
-        now,
-    )
-    event_columns, event_template, event_slots = _row_template(
-        StageEvent,
-        {
-            "from_stage": "",
-            "to_stage": Stage.IDENTIFIED.value,
-            "at": now,
-            "by_id": getattr(user, "pk", None),
-            "reason": reason,
-            "source": EventSource.IMPORT.value,
-        },
-        ["item_id"],
-        now,
-    )
-    through = InfringingItem.elements.through
-    pk = InfringingItem._meta.pk.column
-    # psycopg's own cursor, for COPY; its errors wrapped as Django's (IntegrityError...).
-    with connection.cursor() as wrapper, connection.wrap_database_errors:
-        cursor = wrapper.cursor
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [InfringingItem._meta.db_table, pk, len(batch)],
-        )
-        ids = [r[0] for r in cursor.fetchall()]
-
-        def items():
-            for item_id, row in zip(ids, batch, strict=True):
-                record = item_template.copy()
-                values = row.values
-                for position, name in item_slots:
-                    record[position] = (
-                        row.normalized_url if name == "normalized_url" else values[name]
-                    )
-                yield (item_id, *record)
-
-        def events():
-            for item_id in ids:
-                record = event_template.copy()
-                record[event_slots[0][0]] = item_id
-                yield record
-
-        _copy(cursor, InfringingItem, [pk, *item_columns], items())
-        _copy(
-            cursor,
-            through,
-            ["infringingitem_id", "protectedelement_id"],
-            (
-                (item_id, element_id)
-                for item_id, row in zip(ids, batch, strict=True)
-                for element_id in row.element_ids
-            ),
-        )
-        _copy(cursor, StageEvent, event_columns, events())
 
 
 def _check_access(holder: RightsHolder, user) -> None:
@@ -780,27 +869,35 @@ def _check_access(holder: RightsHolder, user) -> None:
         raise PermissionDenied("You are not a member of this rights holder.")
 
 
-def import_csv(holder: RightsHolder, fileobj, user, *, progress: Progress | None = None):
-    """Import a CSV file object (bytes) for ``holder`` as ``user``, without HTTP.
+def import_csv(
+    holder: RightsHolder, fileobj, user, *, reason: str = "", progress: Progress | None = None
+) -> ImportResult:
+    """Import a binary CSV file object for ``holder`` as ``user``, without HTTP.
 
-    Parses, classifies and writes every new row in one transaction. Returns an
-    ImportResult with the counts. Raises ImportRefused for an unreadable file and
-    PermissionDenied when ``user`` may not import into ``holder``.
+    Checks and writes every new row in one transaction. Returns an ImportResult with
+    the counts and the capped row report. Raises ImportRefused for an unreadable file
+    and PermissionDenied when ``user`` may not import into ``holder``.
+    ``progress(checked=n)`` is called while rows are checked, ``progress(written=n)``
+    once they are written.
     """
     _check_access(holder, user)
-    data = fileobj.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    if isinstance(fileobj, io.TextIOBase):
+        fileobj = io.BytesIO(fileobj.read().encode("utf-8"))
     with transaction.atomic():
-        preview = read_preview(holder, data)
-        created = import_rows(holder, preview.new_rows, user, progress=progress)
+        staging = Staging(holder, fileobj).load(progress)
+        summary = staging.summary()
+        created = staging.write(user, reason=reason)
+        staging.close()
+        if progress:
+            progress(written=created)
+    counts = summary.counts
     return ImportResult(
-        total_rows=len(preview.rows),
+        total_rows=summary.total,
         created=created,
-        duplicates=preview.count(DUPLICATE),
-        repeats=preview.count(REPEAT),
-        errors=preview.count(ERROR),
-        preview=preview,
+        duplicates=counts[DUPLICATE],
+        repeats=counts[REPEAT],
+        errors=counts[ERROR],
+        summary=summary,
     )
 
 
@@ -913,39 +1010,22 @@ def run_job(
     job: ImportJob, *, attempt: int | None = None, progress: Progress | None = None
 ) -> ImportJob:
     """Import a confirmed job's file: re-check every row against the database as it is
-    now and write the new rows batch by batch as the file streams, all in one
-    transaction that also marks the job done.
+    now and write the new rows, all in one transaction that also marks the job done.
 
     The caller has claimed the job (status running, attempt ``attempt``); the job is
     marked done only if that claim still holds, else everything rolls back and the
-    attempt that took over counts. ``progress`` receives
-    ``progress(checked=n)`` while rows are checked and ``progress(written=n)`` while
-    they are written; it must write through its own connection to be seen.
+    attempt that took over counts. ``progress`` receives ``progress(checked=n)``
+    while rows are checked and ``progress(written=n)`` once they are written; it must
+    write through its own connection to be seen.
     """
-    holder = job.rights_holder
     reason = f"Imported from {job.original_name} (import {job.pk})."
-    created = 0
-
-    def written(before: int, *, written: int) -> None:
-        progress(written=before + written)
-
     with job.file.open("rb") as handle, transaction.atomic():
-        scan = Scan(holder, handle)
-        summary = Summary(ignored_columns=scan.ignored_columns)
-        for batch in scan.batches(progress):
-            new = []
-            for row in batch:
-                summary.add(row)
-                if row.status == NEW:
-                    new.append(row)
-            if new:
-                created += import_rows(
-                    holder,
-                    new,
-                    job.created_by,
-                    reason=reason,
-                    progress=progress and functools.partial(written, created),
-                )
+        staging = Staging(job.rights_holder, handle).load(progress)
+        summary = staging.summary()
+        created = staging.write(job.created_by, reason=reason)
+        staging.close()
+        if progress:
+            progress(written=created)
         fields = preview_fields(summary)
         won = ImportJob.finish(
             job.pk, attempt, created_count=created, processed_rows=summary.total, **fields

@@ -282,8 +282,15 @@ class InfringingItem(models.Model):
     ``stage`` is changed only through ``casework.stages.transition``.
     """
 
-    rights_holder = models.ForeignKey(RightsHolder, on_delete=models.PROTECT, related_name="items")
-    franchise = models.ForeignKey(Franchise, on_delete=models.PROTECT, related_name="items")
+    # No single-column indexes on rights_holder and franchise: the indexes below lead
+    # with them (item_holder_*, item_franchise_stage) and serve their lookups, and
+    # every index slows an import down (issue 10).
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
+    franchise = models.ForeignKey(
+        Franchise, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     elements = models.ManyToManyField(
         ProtectedElement, related_name="items", blank=True, verbose_name="protected elements"
     )
@@ -302,9 +309,17 @@ class InfringingItem(models.Model):
     dismissal_reason = models.TextField(blank=True, editable=False)
     relapse_count = models.PositiveIntegerField(default=0, editable=False)
     first_seen = models.DateField()
+    # Not indexed: no query filters on it (deleting a user, which PROTECT checks here,
+    # reads the table instead; users are deactivated, not deleted).
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_index=False,
     )
+    # Indexed: the admin changelist (every holder, newest first, date hierarchy) and
+    # the list of a member of several holders (rights_holder IN (...)) read it.
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Verification: consecutive "gone" answers and the last check time.
@@ -337,9 +352,12 @@ class InfringingItem(models.Model):
                 fields=["rights_holder", "stage", "-created_at"], name="item_holder_stage_new"
             ),
             models.Index(fields=["rights_holder", "-created_at"], name="item_holder_new"),
+            # The list filtered by franchise (with stage), and the franchise FK's lookups.
+            # (The platform filter uses the platform FK's own index.)
             models.Index(fields=["franchise", "stage"], name="item_franchise_stage"),
-            models.Index(fields=["platform", "stage"], name="item_platform_stage"),
-            # verification.due_items: items of a stage least recently checked.
+            # verification.due_items: items of a stage least recently checked (the bench's
+            # never-checked items make that a sequential scan; once items are checked
+            # every few hours, the few due ones are found here).
             models.Index(fields=["stage", "last_checked_at"], name="item_check_due"),
             # The item list's ``q`` search: ``icontains`` is UPPER(col) LIKE UPPER('%q%'),
             # which a trigram GIN index on UPPER(col) answers without a scan (pg_trgm,

@@ -21,16 +21,17 @@ SHOTS = "/work/shots"
 
 @pytest.fixture
 def slow_lookups(monkeypatch):
-    """Small batches, each a little slower, so a person (and this test) can watch the
-    check progress on a file this size; the lookups themselves are the real ones."""
-    real = imports._existing_ids
+    """Progress every 500 rows, each 500 a little slower, so a person (and this test) can
+    watch the check progress on a file this size; the checks themselves are the real ones."""
+    real = imports._check_row
 
-    def existing_ids(holder, urls):
-        time.sleep(0.25)
-        return real(holder, urls)
+    def check_row(line, get, cat):
+        if line % 500 == 0:
+            time.sleep(0.25)
+        return real(line, get, cat)
 
     monkeypatch.setattr(imports, "LOOKUP_BATCH", 500)
-    monkeypatch.setattr(imports, "_existing_ids", existing_ids)
+    monkeypatch.setattr(imports, "_check_row", check_row)
 
 
 def test_legal_staff_watch_a_large_csv_being_checked_then_import_it(
@@ -58,7 +59,7 @@ def test_legal_staff_watch_a_large_csv_being_checked_then_import_it(
     assert "Waiting for a worker to check the file (about 6,000 rows)" in status.inner_text()
     assert page.locator("[data-status]").inner_text() == "Waiting to be checked"
     assert page.get_by_role("button", name=re.compile("^Import")).count() == 0
-    page.screenshot(path=f"{SHOTS}/i14-csvjob-waiting.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/i10-import-waiting.png", full_page=True)
     assert answered < 10, answered
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
@@ -70,7 +71,7 @@ def test_legal_staff_watch_a_large_csv_being_checked_then_import_it(
         text = " ".join(status.inner_text().split())
         assert re.search(r"Checked [\d,]+ of ~6,000 rows\.", text), text
         assert page.locator("[data-status]").inner_text() == "Checking rows"
-        page.screenshot(path=f"{SHOTS}/i14-csvjob-checking.png", full_page=True)
+        page.screenshot(path=f"{SHOTS}/i10-import-checking.png", full_page=True)
 
         # The fragment reloads the page when the check is done: the preview.
         page.locator("[data-count=new]").wait_for(timeout=90_000)
@@ -79,10 +80,10 @@ def test_legal_staff_watch_a_large_csv_being_checked_then_import_it(
         error = page.locator("tr[data-status=error]")
         assert "Line 4, column first_seen" in error.inner_text()
         assert "“14.02.2026” is not a date in the form YYYY-MM-DD" in error.inner_text()
-        page.screenshot(path=f"{SHOTS}/i14-csvjob-preview.png", full_page=False)
+        page.screenshot(path=f"{SHOTS}/i10-import-preview.png", full_page=False)
 
         page.get_by_role("button", name="Import 5,999 new items").click()
         page.locator("[data-created]").wait_for(timeout=120_000)
         assert page.locator("[data-created]").inner_text() == "5,999"
-        page.screenshot(path=f"{SHOTS}/i14-csvjob-imported.png", full_page=False)
+        page.screenshot(path=f"{SHOTS}/i10-import-imported.png", full_page=False)
     assert InfringingItem.objects.filter(rights_holder=netflix).count() == 5_999

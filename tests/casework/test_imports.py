@@ -271,9 +271,8 @@ def test_a_file_that_is_not_an_importable_csv_is_refused_with_a_reason(netflix, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_mid_insert_leaves_nothing_written(catalogue, netflix, legal, monkeypatch):
-    """The third batch hits a URL logged meanwhile (the check missed it): the two
-    batches already inserted, their elements and events, are all rolled back."""
-    monkeypatch.setattr(imports, "INSERT_BATCH", 2)
+    """A URL is logged after the rows were classified (the check missed it): the
+    insert fails, and the other rows, their elements and events are all rolled back."""
     data = make_csv([row(n) for n in range(1, 7)])
     upload = SimpleUploadedFile("items.csv", data)
     job = ImportJob.objects.create(
@@ -281,13 +280,20 @@ def test_a_failure_mid_insert_leaves_nothing_written(catalogue, netflix, legal, 
     )
     imports.store_preview(job, preview(netflix, data))
     job.save()
-    ItemFactory(rights_holder=netflix, franchise=catalogue, url="https://seedance.example/share/5")
     before = (
         InfringingItem.objects.count(),
         StageEvent.objects.count(),
         InfringingItem.elements.through.objects.count(),
     )
-    monkeypatch.setattr(imports, "_existing_ids", lambda holder, urls: {})
+    classify = imports.Staging._classify
+
+    def classify_then_someone_logs_row_5(self, cursor):
+        classify(self, cursor)
+        ItemFactory(
+            rights_holder=netflix, franchise=catalogue, url="https://seedance.example/share/5"
+        )
+
+    monkeypatch.setattr(imports.Staging, "_classify", classify_then_someone_logs_row_5)
     attempt = imports.start_running(job.pk)
     assert attempt == 1
     with pytest.raises(IntegrityError):
@@ -510,7 +516,8 @@ def test_large_files_import_in_a_celery_worker_with_progress(
         if job.status in (JobStatus.DONE, JobStatus.FAILED):
             break
         fragment = legal_client.get(f"/import/{job.pk}/progress/").content.decode()
-        assert 'hx-trigger="every 1s"' in fragment
+        # Polling while unfinished (the worker may finish between the two reads).
+        assert 'hx-trigger="every 1s"' in fragment or 'data-status="done"' in fragment
         time.sleep(0.2)
     assert (job.status, job.error) == (JobStatus.DONE, "")
     assert (job.created_count, job.error_count, job.processed_rows) == (40, 1, 41)
@@ -545,7 +552,7 @@ def test_progress_is_visible_outside_the_open_import_transaction(
 ):
     from django.db import connections
 
-    monkeypatch.setattr(imports, "INSERT_BATCH", 3)
+    monkeypatch.setattr(imports, "LOOKUP_BATCH", 3)
     data = make_csv([row(n) for n in range(1, 8)])
     job = ImportJob.objects.create(
         rights_holder=netflix,
@@ -577,7 +584,30 @@ def test_progress_is_visible_outside_the_open_import_transaction(
     finally:
         writer.close()
         onlooker.close()
-    # Checked rows, then items written (3, 6, 7) while none is committed yet.
-    assert seen[-3:] == [(7, 3, 0), (7, 6, 0), (7, 7, 0)]
+    # Rows checked (3, 6, 7), then all 7 items written, while none is committed yet.
+    assert seen == [(3, 0, 0), (6, 0, 0), (7, 0, 0), (7, 7, 0)]
     job.refresh_from_db()
     assert (job.status, job.created_count) == (JobStatus.DONE, 7)
+
+
+@pytest.mark.django_db
+def test_the_page_says_the_checked_rows_are_being_written(catalogue, netflix, app, legal):
+    """Every row is checked and the INSERTs run (one statement per table): the page says
+    how many items are being written, with a progress bar that shows activity."""
+    data = make_csv([row(n) for n in range(1, 6)] + [row(9, platform="Nowhere")])
+    job = ImportJob.objects.create(
+        rights_holder=netflix,
+        file=SimpleUploadedFile("a.csv", data),
+        original_name="a.csv",
+        created_by=legal,
+    )
+    imports.store_preview(job, preview(netflix, data))
+    job.save()
+    attempt = imports.start_running(job.pk)
+    assert attempt == 1
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=6)  # checked, not yet written
+    fragment = app.get(f"/import/{job.pk}/progress/", user=legal)
+    status = " ".join(fragment.html.select_one("[role=status]").text.split())
+    assert "Every row is checked: writing the 5 new items, all in one go" in status
+    assert not fragment.html.select_one("progress").has_attr("value")  # indeterminate
+    assert 'hx-trigger="every 1s"' in fragment.text
