@@ -90,6 +90,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url_config(database_url(env.str("DATABASE_URL", default="")))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it (gunicorn.conf.py keeps them).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------
