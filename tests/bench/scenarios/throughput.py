@@ -94,14 +94,15 @@ def _start(port: int):
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
-def drive(port: int, path: str, cookie: str, concurrency: int, seconds: float):
-    """``concurrency`` threads asking for ``path`` for ``seconds`` (after one second of
-    warm-up): (latencies in ms, requests per second, non-200 answers)."""
+def drive(port: int, path: str, cookie: str, concurrency: int, seconds: float, warmup=2.0):
+    """``concurrency`` threads asking for ``path`` for ``seconds`` (after ``warmup``
+    seconds: every worker thread compiles its templates on its first requests):
+    (latencies in ms, requests per second, non-200 answers)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     start = time.monotonic()
-    warm_until, stop_at = start + 1.0, start + 1.0 + seconds
+    warm_until, stop_at = start + warmup, start + warmup + seconds
     headers = {"Cookie": cookie, "Host": "127.0.0.1"}
 
     def worker():
