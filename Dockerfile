@@ -21,4 +21,5 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789abcdef
  && chown -R desist /app/var
 USER desist
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app, read by default) sets the bind address, workers and threads.
+CMD ["gunicorn", "config.wsgi", "--access-logfile", "-"]

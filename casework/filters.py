@@ -1,19 +1,22 @@
-"""The item list's FilterSet: every dropdown is scoped to the signed-in user."""
+"""The item list's FilterSet: every dropdown is scoped to the signed-in user.
+
+The dropdowns' choices (the user's franchises, elements, rights holders; all
+platforms and respondents) are read once per set of rights holders and kept in
+the cache (``casework.catalogue``), so a list page builds them without a query;
+the choice fields validate against those same choices. The selects and the
+stage checkboxes render as one string each (``casework.widgets``) instead of a
+template per option.
+"""
 
 import django_filters as filters
 from django import forms
 from django.db.models import Q
 
+from casework import catalogue
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.inputs import BoundedDateFromToRangeFilter
-from casework.models import (
-    Franchise,
-    InfringingItem,
-    Platform,
-    ProtectedElement,
-    Respondent,
-    RightsHolder,
-)
+from casework.models import InfringingItem
+from casework.widgets import FastCheckboxes, FastSelect
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
 SORTS = {
@@ -25,18 +28,6 @@ SORTS = {
     "first_seen": "first_seen",
 }
 DEFAULT_SORT = "-logged"
-
-
-def _holders(request):
-    return RightsHolder.objects.for_user(request.user)
-
-
-def _franchises(request):
-    return Franchise.objects.for_user(request.user).select_related("rights_holder")
-
-
-def _elements(request):
-    return ProtectedElement.objects.for_user(request.user).select_related("franchise")
 
 
 def _demands(request):
@@ -51,8 +42,23 @@ class ElementChoiceField(forms.ModelChoiceField):
         return f"{obj.franchise.name} — {obj.name}"
 
 
-class ElementFilter(filters.ModelChoiceFilter):
-    field_class = ElementChoiceField
+class CatalogueChoiceFilter(filters.ChoiceFilter):
+    """A dropdown of one of the user's cached catalogue lists (``casework.catalogue``).
+
+    The value is the row's id; it is valid only if it is among the user's choices,
+    so another holder's franchise is refused like any unknown value.
+    """
+
+    def __init__(self, *args, catalogue: str, **kwargs):
+        self.catalogue = catalogue
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self.extra["choices"] = self.parent.catalogue().get(self.catalogue, [])
+        return super().field
 
 
 class ItemFilter(filters.FilterSet):
@@ -67,30 +73,41 @@ class ItemFilter(filters.FilterSet):
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "URL, title, description"}),
     )
-    rights_holder = filters.ModelChoiceFilter(queryset=_holders, empty_label="Any rights holder")
-    franchise = filters.ModelChoiceFilter(queryset=_franchises, empty_label="Any franchise")
-    element = ElementFilter(
+    rights_holder = CatalogueChoiceFilter(
+        catalogue="rights_holder", label="Rights holder", empty_label="Any rights holder"
+    )
+    franchise = CatalogueChoiceFilter(
+        catalogue="franchise", label="Franchise", empty_label="Any franchise"
+    )
+    element = CatalogueChoiceFilter(
+        catalogue="element",
         field_name="elements",
-        queryset=_elements,
         distinct=False,
         label="Protected element",
         empty_label="Any element",
     )
-    platform = filters.ModelChoiceFilter(
-        queryset=Platform.objects.all(), empty_label="Any platform"
+    platform = CatalogueChoiceFilter(
+        catalogue="platform", label="Platform", empty_label="Any platform"
     )
     stage = filters.MultipleChoiceFilter(
-        choices=Stage.choices, distinct=False, widget=forms.CheckboxSelectMultiple
+        choices=Stage.choices, distinct=False, widget=FastCheckboxes
     )
     # Respondents are shared by all rights holders (like platforms): no names leak.
-    respondent = filters.ModelChoiceFilter(
+    respondent = CatalogueChoiceFilter(
+        catalogue="respondent",
         field_name="platform__respondent",
-        queryset=Respondent.objects.all(),
+        label="Respondent",
         empty_label="Any respondent",
     )
-    content_kind = filters.ChoiceFilter(choices=ContentKind.choices, empty_label="Any kind")
-    conduct = filters.ChoiceFilter(choices=Conduct.choices, empty_label="Any conduct")
-    theory = filters.ChoiceFilter(choices=Theory.choices, empty_label="Any theory")
+    content_kind = filters.ChoiceFilter(
+        choices=ContentKind.choices, empty_label="Any kind", widget=FastSelect
+    )
+    conduct = filters.ChoiceFilter(
+        choices=Conduct.choices, empty_label="Any conduct", widget=FastSelect
+    )
+    theory = filters.ChoiceFilter(
+        choices=Theory.choices, empty_label="Any theory", widget=FastSelect
+    )
     logged = BoundedDateFromToRangeFilter(
         field_name="created_at",
         label="Logged between",
@@ -109,6 +126,13 @@ class ItemFilter(filters.FilterSet):
     class Meta:
         model = InfringingItem
         fields = []
+
+    def catalogue(self) -> dict:
+        """The dropdowns' choices for this request's user, read once (cached across requests)."""
+        if not hasattr(self, "_catalogue"):
+            user = getattr(self.request, "user", None)
+            self._catalogue = catalogue.read(user) if user and user.is_authenticated else {}
+        return self._catalogue
 
     def search(self, queryset, name, value):
         """Substring search over URL, title and description.

@@ -347,11 +347,15 @@ class InfringingItem(models.Model):
             choices_check("theory", Theory),
         ]
         indexes = [
-            # The item list: one holder's items in a stage, newest first.
+            # The item list (casework/paging.py): one holder's items, in a stage or not,
+            # newest first. The keyset condition ``(created_at, id) < (%s, %s)`` is an
+            # index condition only with ``id`` as the last column: a deep page then
+            # starts where the cursor is instead of filtering every newer row away.
             models.Index(
-                fields=["rights_holder", "stage", "-created_at"], name="item_holder_stage_new"
+                fields=["rights_holder", "stage", "-created_at", "-id"],
+                name="item_holder_stage_new",
             ),
-            models.Index(fields=["rights_holder", "-created_at"], name="item_holder_new"),
+            models.Index(fields=["rights_holder", "-created_at", "-id"], name="item_holder_new"),
             # The list filtered by franchise (with stage), and the franchise FK's lookups.
             # (The platform filter uses the platform FK's own index.)
             models.Index(fields=["franchise", "stage"], name="item_franchise_stage"),

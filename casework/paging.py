@@ -1,8 +1,15 @@
 """Keyset ("seek") paging: fast at any depth, and never a COUNT(*).
 
-A page is fetched as ``WHERE (sort, id) beyond the cursor ORDER BY sort, id
-LIMIT size + 1``; the extra row only says whether there is a next page. The
-cursor is the last (or first) row's sort value and id, opaque in the URL.
+A page is fetched as ``WHERE (sort, id) < (%s, %s) ORDER BY sort DESC, id DESC
+LIMIT size + 1`` (or ``>`` and ascending); the extra row only says whether there
+is a next page. The cursor is the last (or first) row's sort value and id, opaque
+in the URL.
+
+The condition is one row-value comparison, not ``sort < v OR (sort = v AND id < pk)``:
+PostgreSQL uses a row comparison as an index condition on an index ending in
+(sort, id) — ``item_holder_new`` and ``item_holder_stage_new`` — so page 5,000 starts
+at the cursor, while the ``OR`` form is a filter that reads and discards every row
+before it.
 """
 
 import base64
@@ -11,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Value
 
 # Primary keys are bigints: a larger id in a cursor is not one of ours.
 MAX_PK = 2**63 - 1
@@ -71,7 +78,7 @@ def paginate(queryset, *, sort: str, size: int, after: str = "", before: str = "
     qs = queryset
     if cursor is not None:
         value, pk = cursor
-        qs = qs.filter(Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"pk__{op}": pk}))
+        qs = qs.filter(RowCompare(F(column), F("pk"), Value(value), Value(pk), op=op))
     order = [f"-{column}", "-pk"] if go_down else [column, "pk"]
     rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
@@ -90,6 +97,26 @@ def paginate(queryset, *, sort: str, size: int, after: str = "", before: str = "
         page.next_cursor = encode_cursor(_value(last, column), last.pk)
         page.previous_cursor = encode_cursor(_value(first, column), first.pk)
     return page
+
+
+class RowCompare(Func):
+    """``(a, b) < (x, y)`` (or ``>``): SQL's row-value comparison, as a filter expression."""
+
+    output_field = BooleanField()
+    OPERATORS = {"lt": "<", "gt": ">"}
+
+    def __init__(self, a, b, x, y, *, op: str):
+        self.operator = self.OPERATORS[op]
+        super().__init__(a, b, x, y)
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, sql_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(sql_params)
+        a, b, x, y = parts
+        return f"(({a}, {b}) {self.operator} ({x}, {y}))", params
 
 
 def _typed_cursor(model, column: str, cursor):

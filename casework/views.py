@@ -7,7 +7,10 @@ evidence answers 404. Every change calls ``access.require_edit`` first.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access, audit, exports, stages, verification
@@ -21,6 +24,19 @@ from casework.paging import paginate
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
+STAGE_LABELS = dict(Stage.choices)
+# The columns a row of the list shows (templates/jinja2/casework/item_rows.html) and
+# every sort column of casework.filters.SORTS: nothing else is read for 200 rows.
+ROW_FIELDS = (
+    "title",
+    "url",
+    "stage",
+    "first_seen",
+    "created_at",
+    "rights_holder__code",
+    "franchise__name",
+    "platform__name",
+)
 
 
 @login_required
@@ -43,6 +59,24 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else PAGE_SIZE
 
 
+def _rows_html(items):
+    """The list's rows, rendered by Jinja2 with one reverse() per page (not two per row)."""
+    head, tail = reverse("casework:item-detail", args=[0]).rsplit("0", 1)
+    template = engines["jinja2"].get_template("casework/item_rows.html")
+    # Safe: the Jinja2 environment autoescapes every value it puts in the rows.
+    return mark_safe(  # noqa: S308 - see above
+        template.render(
+            {
+                "items": items,
+                "href_head": head,
+                "href_tail": tail,
+                "stage_labels": STAGE_LABELS,
+                "tz": timezone.get_current_timezone(),
+            }
+        )
+    )
+
+
 @login_required
 @require_GET
 def item_list(request):
@@ -51,7 +85,7 @@ def item_list(request):
     if filterset.is_bound and not filterset.is_valid():
         items = items.none()
     page = paginate(
-        items.select_related("rights_holder", "franchise", "platform"),
+        items.select_related("rights_holder", "franchise", "platform").only(*ROW_FIELDS),
         sort=order,
         size=_page_size(request),
         after=request.GET.get("after", ""),
@@ -70,6 +104,7 @@ def item_list(request):
             "stages": Stage.choices,
             "bulk_form": BulkStageForm(user=request.user),
             "list_url": request.get_full_path(),
+            "rows_html": _rows_html(page.object_list),
         },
     )
 

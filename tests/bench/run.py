@@ -131,6 +131,9 @@ def run_scenarios(ctx, only):
         try:
             for row in item.func(ctx):
                 row.scenario = item.title
+                # The machine's 1-minute load when the variant finished: timings taken
+                # under a load of 6 on two cores are not those of a quiet machine.
+                row.load = os.getloadavg()[0]
                 rows.append(row)
         except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
             rows.append(

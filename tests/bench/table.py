@@ -1,4 +1,5 @@
-"""The bench's one table: scenario | variant | n | median ms | p95 ms | queries | ratio | note."""
+"""The bench's one table: scenario | variant | n | median ms | p95 ms | queries | ratio |
+load (the 1-minute load average when the variant finished) | note."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ HEADERS = [
     "p95 ms",
     "queries",
     "ratio vs baseline",
+    "load",
     "note",
 ]
 
@@ -26,6 +28,10 @@ def _queries(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:g}"
+
+
+def _load(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
 
 
 def cells(rows: list[Row]) -> list[list[str]]:
@@ -51,6 +57,7 @@ def cells(rows: list[Row]) -> list[list[str]]:
                 _ms(row.p95),
                 _queries(row.queries),
                 ratio,
+                _load(getattr(row, "load", None)),
                 row.note,
             ]
         )
@@ -62,7 +69,7 @@ def render(rows: list[Row]) -> str:
     widths = [
         max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(HEADERS)
     ]
-    right = {2, 3, 4, 5, 6}
+    right = {2, 3, 4, 5, 6, 7}
 
     def line(values):
         return (
