@@ -1,7 +1,9 @@
 """A rights holder's API keys page: its managers make and revoke keys (casework/api/keys.py).
 
-A new key's token is shown once, in the answer to the form that made it, and
-never again (only its SHA-256 is kept).
+A new key's token is shown once, on the page the form redirects to, and never
+again: it waits in the session only until that page pops it (post/redirect/get,
+so a reload neither shows it again nor makes a second key). Only its SHA-256 is
+kept.
 """
 
 from django import forms
@@ -13,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework import access
 from casework.api import keys
 from casework.models import ApiKey, ApiKeyScope, RightsHolder
+
+SESSION_TOKEN = "new_api_key_token"
 
 
 class ApiKeyForm(forms.Form):
@@ -59,7 +63,10 @@ def api_keys_home(request):
 @require_http_methods(["GET", "POST"])
 def api_keys(request, holder_id):
     holder = access.get_for(request.user, RightsHolder.objects, "manage", pk=holder_id)
-    form, token, status = ApiKeyForm(), None, 200
+    form, status = ApiKeyForm(), 200
+    token = None
+    if request.method == "GET" and request.session.get(SESSION_TOKEN, [None])[0] == holder.pk:
+        token = request.session.pop(SESSION_TOKEN)[1]
     if request.method == "POST":
         if "key" in request.POST:
             revoke = RevokeForm(request.POST, holder=holder)
@@ -72,15 +79,16 @@ def api_keys(request, holder_id):
             return redirect("casework:api-keys", holder_id=holder.pk)
         form = ApiKeyForm(request.POST)
         if form.is_valid():
-            key, token = keys.create_key(
+            key, new_token = keys.create_key(
                 holder,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 by=request.user,
             )
-            form = ApiKeyForm()
-        else:
-            status = 400
+            request.session[SESSION_TOKEN] = [holder.pk, new_token]
+            messages.success(request, f"Made “{key.name}” ({key.prefix}…).")
+            return redirect("casework:api-keys", holder_id=holder.pk)
+        status = 400
     context = {
         "nav": "api",
         "holder": holder,

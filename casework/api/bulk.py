@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework import serializers
 
 from casework.api.problems import flatten
 from casework.api.serializers import ItemInputSerializer
@@ -53,14 +54,15 @@ class Catalogue:
         self.platforms = set(Platform.objects.values_list("pk", flat=True))
 
 
-def _check(index: int, raw, catalogue: Catalogue) -> RowResult:
+def _check(index: int, raw, catalogue: Catalogue, serializer) -> RowResult:
     row = RowResult(index)
     if not isinstance(raw, dict):
         row.status, row.errors = ERROR, [{"field": "", "reason": "Each row must be an object."}]
         return row
-    serializer = ItemInputSerializer(data=raw)
-    errors = [] if serializer.is_valid() else flatten(serializer.errors)
-    data = serializer.validated_data if not errors else {}
+    try:
+        data, errors = serializer.run_validation(raw), []
+    except serializers.ValidationError as exc:
+        data, errors = {}, flatten(exc.detail)
     franchise = None
     if "franchise" in data:
         franchise = catalogue.franchises.get(data["franchise"])
@@ -170,7 +172,10 @@ def create_items(
     insert makes the insert fail: the batch is then checked and written once more.
     """
     catalogue = Catalogue(user)
-    results = [_check(i, raw, catalogue) for i, raw in enumerate(raw_rows)]
+    # One serializer for every row: building one per row deep-copies its fields,
+    # which took most of a 1,000-row batch's time.
+    serializer = ItemInputSerializer()
+    results = [_check(i, raw, catalogue, serializer) for i, raw in enumerate(raw_rows)]
     valid = [r for r in results if r.status != ERROR]
     if valid:
         with transaction.atomic():

@@ -23,7 +23,7 @@ def test_a_manager_makes_a_key_shown_once_and_stored_hashed(app, manager, netfli
     form = page.forms["api-key-create"]
     form["name"] = "Vobile monitoring feed"
     form["scope"] = "write"
-    answer = form.submit()
+    answer = form.submit().follow()
     token = answer.html.select_one("#new-token").text.strip()
     assert token.startswith("dsk_") and len(token) > 40
     assert "shown only once" in answer.text
