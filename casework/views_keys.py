@@ -16,7 +16,7 @@ from casework import access
 from casework.api import keys
 from casework.models import ApiKey, ApiKeyScope, RightsHolder
 
-SESSION_TOKEN = "new_api_key_token"
+SESSION_TOKEN = "new_api_key_token"  # noqa: S105 - a session key name
 
 
 class ApiKeyForm(forms.Form):
