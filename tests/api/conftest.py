@@ -4,7 +4,6 @@ Warner's own catalogue, item, demand and key (the outsider's ids every test trie
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from casework.api import keys
@@ -17,12 +16,6 @@ from tests.factories import (
     RespondentFactory,
     UserFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
 
 
 def client_with(token=None):
