@@ -7,9 +7,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casework.access import colleagues_of
 from casework.models import (
+    ApiKey,
     CheckRequest,
     Evidence,
     Franchise,
+    IdempotencyRecord,
     ImportJob,
     InfringingItem,
     Platform,
@@ -216,3 +218,21 @@ class OwnJobAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.owner_field: request.user})
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Keys are made and revoked by the holder's managers on its API keys page; here they
+    are only listed (the token is never stored, only its hash)."""
+
+    list_display = ["name", "prefix", "rights_holder", "scope", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    exclude = ["hashed_token"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(OwnJobAdmin):
+    """Stored answers of bulk API requests (superusers; a key's own service user)."""
+
+    owner_field = "user"
+    list_display = ["key", "user", "status_code", "created_at"]

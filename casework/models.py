@@ -615,3 +615,90 @@ class ImportJob(Job):
 
     def get_absolute_url(self):
         return reverse("imports:detail", args=[self.pk])
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+
+
+class ApiKey(models.Model):
+    """A rights holder's key to the REST API (casework/api), made and revoked by its managers.
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when the
+    key is made (casework.api.keys.create_key). ``prefix`` (the token's first
+    characters) tells keys apart on the page and in logs. A key acts through its own
+    service ``user``: a member of its holder only, in the Legal staff group for a
+    write key and the Viewer group for a read key, so every ``for_user`` scope and
+    every ``access`` rule applies to API requests unchanged, and stage events and
+    remedy changes name the key as who made them.
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100, help_text="Who uses it: 'Vobile monitoring feed'.")
+    scope = models.CharField(max_length=5, choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_token = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+        constraints = [choices_check("scope", ApiKeyScope)]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The answer to one API request sent with an ``Idempotency-Key`` header.
+
+    Written in the request's own transaction, so a committed record always carries
+    its response; the same key from the same client again gets that response back and
+    changes nothing. Unique per (user, key): a second request with the key waits on
+    the index until the first commits. Records older than API_IDEMPOTENCY_DAYS are
+    deleted by ``casework.api.idempotency.purge``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="idempotency_unique_key_per_user",
+                violation_error_message="This Idempotency-Key was already used.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.key}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import views, views_keys
 
 app_name = "casework"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
+    path("holders/api-keys/", views_keys.api_keys_home, name="api-keys-home"),
+    path("holders/<int:holder_id>/api-keys/", views_keys.api_keys, name="api-keys"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
 ]

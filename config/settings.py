@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "csp",
@@ -176,15 +179,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL or sys.argv[1:2] != ["makemigrations"]:
     REDIS_URL = redis_url(REDIS_URL)
+REDIS_URL_FOR_CACHE = REDIS_URL or "redis://127.0.0.1:6379/0"  # makemigrations never connects
 CELERY_BROKER_URL = REDIS_URL
-# The cache (the item list's filter choices, casework/catalogue.py) lives in the same
-# Redis, shared by every web process so a change is seen by all of them at once.
+# The cache (the item list's filter choices, casework/catalogue.py; the API's per-key
+# throttle counts) lives in the same Redis, shared by every web process so a change is
+# seen by all of them at once and every process counts against one limit.
 # Short timeouts: a Redis that does not answer costs a request half a second, and
 # the page is then built from the database.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": REDIS_URL_FOR_CACHE,
         "KEY_PREFIX": "desist",
         "OPTIONS": {
             "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
@@ -260,6 +265,54 @@ JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 # submission with a request to split it: 2,500 rows render in about a minute
 # and 700 MB, well inside the task time limit (see `make bench`).
 LETTER_MAX_EXHIBIT_ITEMS = env.int("LETTER_MAX_EXHIBIT_ITEMS", default=2500)
+
+# --- REST API (casework/api, notices/api.py) ----------------------------------
+# Requests per API key (or signed-in user) per minute; a client above it gets a 429
+# with Retry-After. Read per request, so a test may change it.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+# The most rows one bulk-create request may carry.
+API_BULK_MAX_ROWS = env.int("API_BULK_MAX_ROWS", default=1000)
+# Largest item page of the API list (the page offers 25 to 200).
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=1000)
+# How long a bulk request's Idempotency-Key (and its stored response) is kept.
+API_IDEMPOTENCY_DAYS = env.int("API_IDEMPOTENCY_DAYS", default=7)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "casework.api.auth.ApiKeyAuthentication",
+        # The browser: the signed-in session, with CSRF enforced on writes.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["casework.api.auth.HolderAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["casework.api.auth.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "casework.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "casework.api.problems.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "DEFAULT_VERSION": "v1",
+    "ALLOWED_VERSIONS": ["v1"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Desist API",
+    "DESCRIPTION": "Infringing items, evidence, stages, demands and remedies of one rights "
+    "holder, for monitoring vendors. Authenticate with `Authorization: Bearer <key>` (a "
+    "manager creates keys under the holder's API keys page). Errors are RFC 9457 problem "
+    "details (`application/problem+json`).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "casework.choices.Stage",
+        "RemedyStatusEnum": "notices.choices.RemedyStatus",
+    },
+}
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
