@@ -201,4 +201,7 @@ def test_keyset_condition_is_an_index_condition(legal, netflix, squid_game, seed
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "item_holder_new" in plan
     assert "Index Cond: ((rights_holder_id = " in plan and "ROW(created_at, id) <" in plan
-    assert "Filter" not in plan
+    # No filter discards rows by the keyset (another filter, e.g. a join's, may come and
+    # go with the planner's statistics).
+    filters = [line for line in plan.splitlines() if "Filter" in line]
+    assert not [line for line in filters if "created_at" in line], plan
