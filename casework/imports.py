@@ -883,11 +883,16 @@ def start_job(holder: RightsHolder, upload, user) -> ImportJob:
         job.status = ImportJob.UPLOADED
         job.total_rows = rows  # an estimate, until the check counts them
     upload.seek(0)
-    with transaction.atomic():
-        job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", upload, save=False)
-        job.save()
-        if job.checking:
-            job.enqueue()
+    try:
+        with transaction.atomic():
+            job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", upload, save=False)
+            job.save()
+            if job.checking:
+                job.enqueue()
+    except BaseException:
+        if job.file.name:  # stored, but its row rolled back: no orphan in the bucket
+            job.file.storage.delete(job.file.name)
+        raise
     return job
 
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import logging
+import shutil
 import tempfile
 import zipfile
 
@@ -109,8 +110,11 @@ def build_export(export_id: int) -> None:
                         )
                     else:
                         arcname = f"{demand.reference}-v{letter.version}.pdf"
-                        with default_storage.open(letter.file.name, "rb") as source:
-                            archive.writestr(arcname, source.read())
+                        with (
+                            letter.file.open("rb") as source,
+                            archive.open(arcname, "w") as target,
+                        ):
+                            shutil.copyfileobj(source, target, 1 << 20)
                         writer.writerow(
                             [
                                 neutralise(demand.reference),
