@@ -323,3 +323,17 @@ def test_worker_without_shared_disk_renders_the_letter_and_exports_the_zip(
     assert files_under(django_settings.MEDIA_ROOT) == []
     assert files_under(worker.media) == []
     assert default_storage.exists(letter.file.name)
+
+
+def test_ensure_bucket_creates_the_bucket_once(s3_server, settings):
+    from django.core.management import call_command
+
+    endpoint, _, client = s3_server
+    name = f"desist-new-{uuid.uuid4().hex[:8]}"
+    url = f"s3://{name}?endpoint={endpoint}&region=us-east-1"
+    settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(url, **KEYS)}
+    out = io.StringIO()
+    call_command("ensure_bucket", stdout=out)
+    call_command("ensure_bucket", stdout=out)
+    assert out.getvalue().splitlines() == [f"Bucket {name} created.", f"Bucket {name} exists."]
+    client.head_bucket(Bucket=name)
