@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
-from casework import downloads
+from casework import downloads, stored
 from casework.models import Evidence, evidence_path
 
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
@@ -133,9 +133,7 @@ def store(item, upload, *, by=None, note: str = "", content_type: str | None = N
 
 def discard(names):
     """Remove stored files whose database rows were rolled back."""
-    for name in names:
-        if name:
-            default_storage.delete(name)
+    stored.discard(names)
 
 
 def download_response(evidence: Evidence):

@@ -62,7 +62,7 @@ from django.db import (
 )
 from django.utils import timezone
 
-from casework import access
+from casework import access, stored
 from casework.choices import Conduct, ContentKind, EventSource, Stage, Theory
 from casework.models import (
     Franchise,
@@ -890,8 +890,7 @@ def start_job(holder: RightsHolder, upload, user) -> ImportJob:
             if job.checking:
                 job.enqueue()
     except BaseException:
-        if job.file.name:  # stored, but its row rolled back: no orphan in the bucket
-            job.file.storage.delete(job.file.name)
+        stored.discard([job.file.name])  # stored, but its row rolled back: no orphan
         raise
     return job
 

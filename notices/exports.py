@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from casework import stored
 from casework.exports import neutralise
 from notices.choices import LetterStatus
 from notices.models import Demand, ExportJob, Letter
@@ -145,5 +146,4 @@ def build_export(export_id: int) -> None:
         ExportJob.fail(job.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        if saved_name:
-            default_storage.delete(saved_name)
+        stored.discard([saved_name])

@@ -126,6 +126,39 @@ def test_an_import_whose_row_rolls_back_leaves_no_file_in_the_bucket(
     assert bucket.keys() == []
 
 
+@pytest.mark.django_db
+def test_an_import_is_stored_in_the_bucket_and_checked_from_it(
+    legal, netflix, squid_game, seedance, bucket, settings
+):
+    from casework.tasks.imports import run_import
+
+    settings.IMPORT_CHECK_IN_REQUEST_ROWS = 0  # the worker's check reads the stored file
+    csv = imports.template_csv(netflix).encode()
+    job = imports.start_job(netflix, SimpleUploadedFile("items.csv", csv, "text/csv"), legal)
+    assert job.status == ImportJob.UPLOADED
+    assert bucket.read(job.file.name) == csv
+    run_import(job.pk)  # the task's body, in this process
+    job.refresh_from_db()
+    assert (job.status, job.total_rows, job.error_count) == (ImportJob.PENDING, 1, 0), job.errors
+    assert files_under(django_settings.MEDIA_ROOT) == []
+
+
+def test_cleanup_that_cannot_delete_logs_and_does_not_raise(monkeypatch):
+    from casework import stored
+
+    logged, asked = [], []
+
+    class Unreachable:
+        def delete(self, name):
+            asked.append(name)
+            raise ConnectionError("bucket unreachable")
+
+    monkeypatch.setattr(stored.logger, "exception", lambda *args: logged.append(args))
+    stored.discard(["letters/1/a.pdf", ""], storage=Unreachable())
+    assert asked == ["letters/1/a.pdf"]
+    assert logged and logged[0][1] == "letters/1/a.pdf"
+
+
 # --- A worker process with a disk of its own ------------------------------------------
 
 
