@@ -29,13 +29,14 @@ from django.urls import reverse
 from webtest import Upload
 
 from casework import imports
+from casework.choices import JobStatus, Role
 from casework.models import Evidence, ImportJob
 from config.env import storage_from_url
 from notices.choices import LetterStatus
 from notices.models import ExportJob, Letter
 from tests.casework.test_evidence import png_bytes
 from tests.conftest import KEYS
-from tests.factories import ItemFactory
+from tests.factories import ItemFactory, UserFactory
 from tests.webforms import check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,9 +247,10 @@ def fetch_presigned(response, bucket):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_without_shared_disk_renders_the_letter_and_exports_the_zip(
-    app, legal, outsider, draft, bucket, worker
+def test_worker_without_shared_disk_renders_letter_export_and_report(
+    app, legal, manager, outsider, warner, draft, bucket, worker
 ):
+    outsider_manager = UserFactory(username="wb-manager", role=Role.MANAGER, holders=[warner])
     # Legal staff ask for a render through the demand page; the worker process renders.
     page = app.get(draft.get_absolute_url(), user=legal)
     assert page.forms["letter-request"].submit().status_code == 302
@@ -296,6 +298,24 @@ def test_worker_without_shared_disk_renders_the_letter_and_exports_the_zip(
     assert hashlib.sha256(inside).hexdigest() == letter.sha256
     assert letter.sha256 in manifest
     assert_no_presigned_url(app.get(href, user=outsider, expect_errors=True))
+
+    # The manager's dashboard report, rendered by the worker, downloads the same way.
+    from dashboards.models import DashboardReport
+
+    dashboard = app.get(reverse("dashboard:index"), user=manager)
+    assert dashboard.forms["report-create"].submit().status_code == 302
+    report = DashboardReport.objects.get(requested_by=manager)
+
+    def reported():
+        report.refresh_from_db()
+        assert report.status != JobStatus.FAILED, report.error
+        return report.status == JobStatus.DONE
+
+    wait_for(reported, "the worker to render the report", worker)
+    href = reverse("dashboard:report-download", args=[report.pk])
+    body, _ = fetch_presigned(app.get(href, user=manager), bucket)
+    assert body.startswith(b"%PDF") and body == bucket.read(report.file.name)
+    assert_no_presigned_url(app.get(href, user=outsider_manager, expect_errors=True))
 
     # Nothing touched either local disk: every byte went through the bucket.
     assert files_under(django_settings.MEDIA_ROOT) == []
