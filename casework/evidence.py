@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
+from casework import downloads, stored
 from casework.models import Evidence, evidence_path
 
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
@@ -133,24 +133,23 @@ def store(item, upload, *, by=None, note: str = "", content_type: str | None = N
 
 def discard(names):
     """Remove stored files whose database rows were rolled back."""
-    for name in names:
-        if name:
-            default_storage.delete(name)
+    stored.discard(names)
 
 
-def download_response(evidence: Evidence) -> FileResponse:
+def download_response(evidence: Evidence):
     """The evidence file as a download: attachment, nosniff, and a sandboxing CSP.
 
-    An HTML page saved as evidence must never render inside our origin.
+    An HTML page saved as evidence must never render inside our origin, so evidence
+    is always streamed through the app, with these headers, even from S3
+    (casework/downloads.py).
     """
-    response = FileResponse(
-        default_storage.open(evidence.file.name, "rb"),
-        as_attachment=True,
+    response = downloads.file_response(
+        evidence.file,
         filename=evidence.original_name,
         content_type=evidence.content_type or "application/octet-stream",
+        size=evidence.size,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
     response["X-Evidence-SHA256"] = evidence.sha256
     return response

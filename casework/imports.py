@@ -67,7 +67,7 @@ from django.db import (
 )
 from django.utils import timezone
 
-from casework import access
+from casework import access, stored
 from casework.choices import Conduct, ContentKind, EventSource, Stage, Theory
 from casework.models import (
     Franchise,
@@ -980,11 +980,15 @@ def start_job(holder: RightsHolder, upload, user) -> ImportJob:
         job.status = ImportJob.UPLOADED
         job.total_rows = rows  # an estimate, until the check counts them
     upload.seek(0)
-    with transaction.atomic():
-        job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", upload, save=False)
-        job.save()
-        if job.checking:
-            job.enqueue()
+    try:
+        with transaction.atomic():
+            job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}.csv", upload, save=False)
+            job.save()
+            if job.checking:
+                job.enqueue()
+    except BaseException:
+        stored.discard([job.file.name])  # stored, but its row rolled back: no orphan
+        raise
     return job
 
 

@@ -6,7 +6,7 @@ whether a site runs in debug mode.
 """
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -99,3 +99,94 @@ def env_networks(name: str, environ=os.environ) -> list:
                 f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)."
             ) from None
     return networks
+
+
+# --- Object storage (config/storage.py) -------------------------------------------
+
+S3_BACKEND = "config.storage.PrivateS3Storage"
+QUERY_KEYS = {"endpoint", "public_endpoint", "region", "addressing", "checksum", "expire"}
+CHECKSUMS = {"SHA256", "SHA1", "CRC32", "CRC32C", "CRC64NVME"}
+MAX_EXPIRE_SECONDS = 60
+
+
+def storage_from_url(url: str, *, access_key: str = "", secret_key: str = "") -> dict:
+    """The ``STORAGES["default"]`` entry for ``STORAGE_URL``; refuses what it cannot use.
+
+    ``s3://bucket[/prefix]`` with query parameters ``endpoint`` (an S3-compatible
+    server; AWS when absent), ``public_endpoint`` (the address browsers reach it at,
+    for pre-signed URLs, when it differs), ``region``, ``addressing`` (``path`` or
+    ``virtual``; ``path`` by default with an endpoint), ``checksum`` (``SHA256``,
+    another algorithm, or ``none`` for servers without checksum support) and
+    ``expire`` (seconds a pre-signed URL lives, at most 60; default 30).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme != "s3":
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must be an s3:// URL (s3://bucket?endpoint=…), not "
+            f"{parts.scheme or 'no scheme'!r}."
+        )
+    if parts.username or parts.password:
+        raise ImproperlyConfigured(
+            "STORAGE_URL must not carry keys: set STORAGE_ACCESS_KEY_ID and "
+            "STORAGE_SECRET_ACCESS_KEY instead."
+        )
+    bucket = parts.hostname or ""
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_URL names no bucket: s3://bucket?endpoint=…")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - QUERY_KEYS
+    if unknown:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL: unknown parameter(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(QUERY_KEYS))}."
+        )
+    for key in ("endpoint", "public_endpoint"):
+        if key in query and urlsplit(query[key]).scheme not in ("http", "https"):
+            raise ImproperlyConfigured(
+                f"STORAGE_URL: {key}={query[key]!r} must be an http(s):// address."
+            )
+    addressing = query.get("addressing", "path" if "endpoint" in query else "auto")
+    if addressing not in ("path", "virtual", "auto"):
+        raise ImproperlyConfigured(
+            f"STORAGE_URL: addressing={addressing!r} must be path or virtual."
+        )
+    checksum = query.get("checksum", "SHA256").upper()
+    if checksum != "NONE" and checksum not in CHECKSUMS:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL: checksum={query['checksum']!r} must be one of "
+            f"{', '.join(sorted(CHECKSUMS))} or none."
+        )
+    try:
+        expire = int(query.get("expire", "30"))
+    except ValueError:
+        expire = 0
+    if not 1 <= expire <= MAX_EXPIRE_SECONDS:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL: expire={query.get('expire')!r} must be 1 to "
+            f"{MAX_EXPIRE_SECONDS} seconds."
+        )
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both STORAGE_ACCESS_KEY_ID and STORAGE_SECRET_ACCESS_KEY, or neither "
+            "(boto3's own credentials chain then applies)."
+        )
+    options = {
+        "bucket_name": bucket,
+        "location": unquote(parts.path).strip("/"),
+        "endpoint_url": query.get("endpoint"),
+        "public_endpoint_url": query.get("public_endpoint"),
+        "region_name": query.get("region"),
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
+        # No ACL header: objects keep the bucket's private default (and buckets with
+        # ACLs disabled, AWS's default since 2023, accept the upload).
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": expire,
+        # Never replace a stored file: evidence and letters are append-only.
+        "file_overwrite": False,
+        "object_parameters": {} if checksum == "NONE" else {"ChecksumAlgorithm": checksum},
+    }
+    if access_key:
+        options.update(access_key=access_key, secret_key=secret_key)
+    return {"BACKEND": S3_BACKEND, "OPTIONS": options}

@@ -9,8 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_url, env_bool, env_list, env_networks, redis_url, secret_key
+from config.env import (
+    database_url,
+    env_bool,
+    env_list,
+    env_networks,
+    redis_url,
+    secret_key,
+    storage_from_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DESIST_VAR_DIR", BASE_DIR / "var"))
@@ -139,8 +148,19 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads, letters, imports, exports and reports: an S3-compatible bucket when
+# STORAGE_URL is set (config/storage.py), else MEDIA_ROOT (or FILE_STORAGE's class).
+STORAGE_URL = env.str("STORAGE_URL", default="")
+if STORAGE_URL and os.environ.get("FILE_STORAGE"):
+    raise ImproperlyConfigured("Set STORAGE_URL or FILE_STORAGE, not both.")
 STORAGES = {
-    "default": {
+    "default": storage_from_url(
+        STORAGE_URL,
+        access_key=env.str("STORAGE_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("STORAGE_SECRET_ACCESS_KEY", default=""),
+    )
+    if STORAGE_URL
+    else {
         "BACKEND": env.str("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
     },
     # Hashed, compressed names in production (needs collectstatic); plain names otherwise.

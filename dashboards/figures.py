@@ -33,7 +33,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncWeek
@@ -41,6 +40,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import stored
 from casework.choices import Stage
 from casework.inputs import BoundedDateField
 from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
@@ -726,5 +726,4 @@ def render_report(report_id) -> None:
         DashboardReport.fail(report.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        if saved_name:
-            default_storage.delete(saved_name)
+        stored.discard([saved_name])

