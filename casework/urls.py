@@ -15,5 +15,6 @@ urlpatterns = [
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
+    path("variants/<int:pk>/", views.variant_group, name="variant-group"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
 ]

@@ -10,13 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, audit, exports, stages, verification
+from casework import access, audit, exports, stages, variants, verification
 from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
-from casework.models import CheckRequest, Evidence, InfringingItem, ProtectedElement, StageEvent
+from casework.models import (
+    CheckRequest,
+    Evidence,
+    InfringingItem,
+    ProtectedElement,
+    StageEvent,
+    VariantGroup,
+)
 from casework.paging import paginate
 
 PAGE_SIZE = 50
@@ -51,7 +58,7 @@ def item_list(request):
     if filterset.is_bound and not filterset.is_valid():
         items = items.none()
     page = paginate(
-        items.select_related("rights_holder", "franchise", "platform"),
+        items.select_related("rights_holder", "franchise", "platform", "variant_group"),
         sort=order,
         size=_page_size(request),
         after=request.GET.get("after", ""),
@@ -123,7 +130,12 @@ def element_options(request):
 def _item_for(request, pk, action="view"):
     """The item ``request.user`` may ``action``: scope and role checked together."""
     items = InfringingItem.objects.select_related(
-        "rights_holder", "franchise", "platform", "platform__respondent", "logged_by"
+        "rights_holder",
+        "franchise",
+        "platform",
+        "platform__respondent",
+        "logged_by",
+        "variant_group",
     )
     return access.get_for(request.user, items, action, pk=pk)
 
@@ -242,3 +254,17 @@ def item_check(request, pk):
         else:
             messages.info(request, "A check of this item is already queued.")
     return redirect_next(request, item.get_absolute_url())
+
+
+@login_required
+@require_GET
+def variant_group(request, pk):
+    """One distinct infringement: its copies, the platforms they are on, first and last seen."""
+    group = access.get_for(
+        request.user, VariantGroup.objects.select_related("rights_holder"), pk=pk
+    )
+    return render(
+        request,
+        "casework/variant_group.html",
+        {"nav": "items", "group": group, **variants.group_summary(group)},
+    )
