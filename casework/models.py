@@ -680,8 +680,13 @@ class EvidenceHash(models.Model):
         indexes = [
             # casework.variants.pairs: one index per chunk, probed with the chunk's value
             # and its neighbours within the per-chunk radius (multi-index hashing).
+            # INCLUDE: the candidates' distance is checked from the index alone.
             *(
-                models.Index(fields=["rights_holder", f"chunk{i}"], name=f"evhash_chunk{i}")
+                models.Index(
+                    fields=["rights_holder", f"chunk{i}"],
+                    include=["item", "phash"],
+                    name=f"evhash_chunk{i}",
+                )
                 for i in range(5)
             ),
         ]
