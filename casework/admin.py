@@ -9,6 +9,7 @@ from casework.access import colleagues_of
 from casework.models import (
     CheckRequest,
     Evidence,
+    EvidenceHash,
     Franchise,
     ImportJob,
     InfringingItem,
@@ -17,6 +18,7 @@ from casework.models import (
     Respondent,
     RightsHolder,
     StageEvent,
+    VariantGroup,
     VerificationCheck,
 )
 
@@ -216,3 +218,17 @@ class OwnJobAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.owner_field: request.user})
+
+
+@admin.register(VariantGroup)
+class VariantGroupAdmin(ReadOnlyAdmin):
+    """Made and merged only by casework.variants: looked at here, never edited."""
+
+    list_display = ["__str__", "rights_holder", "item_count", "created_at"]
+    list_filter = ["rights_holder"]
+
+
+@admin.register(EvidenceHash)
+class EvidenceHashAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "item", "frame"]
+    raw_id_fields = ["evidence", "item"]

@@ -6,7 +6,10 @@ item); a backfill batch (look up and group N items against the million) in items
 second; and the pHash of one evidence picture.
 
 The million hashes are generated in SQL inside a transaction that is rolled back, like
-every write of the bench: the generated data set stays as it was. They belong to the
+every write of the bench: the generated data set stays as it was. Rows that were just
+written are not yet all-visible, so that run cannot answer from the indexes alone; a
+copy of the data set that keeps them (``_generate`` committed, then ``VACUUM ANALYZE
+casework_evidencehash``) measures the steady state, and the scenario uses those. They belong to the
 holder with the most items (one evidence row per item, several sampled keyframes each,
 as videos have), random 64-bit values; a tenth of the backfill batch are planted
 near-copies of another item so the batch also makes groups.
@@ -22,7 +25,7 @@ import time
 from tests.bench.registry import Row, rolled_back, scenario
 
 TARGET_HASHES = 1_000_000
-BATCH = 5_000
+BATCH = 1_000
 
 
 def _generate(holder_id: int, target: int) -> tuple[int, int]:
@@ -88,10 +91,19 @@ def variants_scenario(ctx):
     distance = settings.VARIANT_MAX_DISTANCE
     target = TARGET_HASHES if not ctx.quick else min(TARGET_HASHES, ctx.items * 2)
     rnd = random.Random(11)
+    from casework.models import EvidenceHash
+
     with rolled_back():
-        started = time.monotonic()
-        hashes, items = _generate(holder.pk, target)
-        load = time.monotonic() - started
+        hashes = EvidenceHash.objects.filter(rights_holder=holder).count()
+        if hashes >= target:  # kept in this copy of the data set (vacuumed): steady state
+            items = (
+                EvidenceHash.objects.filter(rights_holder=holder).values("item").distinct().count()
+            )
+            how = "kept in the database"
+        else:  # made here and rolled back: not yet vacuumed, so not index-only
+            started = time.monotonic()
+            hashes, items = _generate(holder.pk, target)
+            how = f"generated in {time.monotonic() - started:.0f}s, rolled back"
         note = f"{hashes:,} hashes over {items:,} items of {holder.code}, d = {distance}"
 
         probes = [rnd.getrandbits(64) for _ in range(ctx.repeat + 1)]
@@ -132,7 +144,7 @@ def variants_scenario(ctx):
             samples,
             queries,
             baseline=True,
-            note=note + f"; generated in {load:.0f}s",
+            note=f"{note}; {how}",
         )
         samples, queries = ctx.measure(indexed(probes))
         yield Row("multi-index lookup, random hash", 1, samples, queries, note="no match")
