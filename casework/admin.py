@@ -10,6 +10,7 @@ from casework.models import (
     ApiKey,
     CheckRequest,
     Evidence,
+    EvidenceHash,
     Franchise,
     IdempotencyRecord,
     ImportJob,
@@ -19,6 +20,7 @@ from casework.models import (
     Respondent,
     RightsHolder,
     StageEvent,
+    VariantGroup,
     VerificationCheck,
 )
 
@@ -236,3 +238,17 @@ class IdempotencyRecordAdmin(OwnJobAdmin):
 
     owner_field = "user"
     list_display = ["key", "user", "status_code", "created_at"]
+
+
+@admin.register(VariantGroup)
+class VariantGroupAdmin(ReadOnlyAdmin):
+    """Made and merged only by casework.variants: looked at here, never edited."""
+
+    list_display = ["__str__", "rights_holder", "item_count", "created_at"]
+    list_filter = ["rights_holder"]
+
+
+@admin.register(EvidenceHash)
+class EvidenceHashAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "item", "frame"]
+    raw_id_fields = ["evidence", "item"]

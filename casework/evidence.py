@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
-from casework import downloads, stored
+from casework import downloads, stored, variants
 from casework.models import Evidence, evidence_path
 
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
@@ -128,6 +128,9 @@ def store(item, upload, *, by=None, note: str = "", content_type: str | None = N
     except Exception:
         discard([evidence.file.name])
         raise
+    # Images and videos are hashed and grouped with their near-duplicates in the
+    # worker, once this upload commits (nothing is sent if it rolls back).
+    variants.enqueue(evidence)
     return evidence
 
 

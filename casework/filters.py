@@ -10,12 +10,13 @@ template per option.
 
 import django_filters as filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from casework import catalogue
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.inputs import BoundedDateFromToRangeFilter
-from casework.models import InfringingItem
+from casework.models import InfringingItem, VariantGroup
 from casework.widgets import FastCheckboxes, FastSelect
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
@@ -123,6 +124,19 @@ class ItemFilter(filters.FilterSet):
         label="Demand reference",
     )
 
+    # A variant group is named by its reference (NFLX-V12), like a demand: no dropdown.
+    variant_group = filters.CharFilter(
+        method="in_group",
+        label="Variant group",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. NFLX-V12"}),
+        validators=[
+            RegexValidator(
+                r"^\s*([A-Za-z0-9]+-)?[Vv]?\d{1,18}\s*$",
+                "Enter a variant group reference such as NFLX-V12.",
+            )
+        ],
+    )
+
     class Meta:
         model = InfringingItem
         fields = []
@@ -133,6 +147,18 @@ class ItemFilter(filters.FilterSet):
             user = getattr(self.request, "user", None)
             self._catalogue = catalogue.read(user) if user and user.is_authenticated else {}
         return self._catalogue
+
+    def in_group(self, queryset, name, value):
+        """Items of the variant group ``CODE-V<id>`` (or a bare id); none if unknown."""
+        value = value.strip().upper()
+        if not value:
+            return queryset
+        code, _, number = value.rpartition("-")
+        number = number.lstrip("V")
+        groups = VariantGroup.objects.for_user(self.request.user).filter(pk=int(number))
+        if code:
+            groups = groups.filter(rights_holder__code=code)
+        return queryset.filter(variant_group__in=groups.values("pk"))
 
     def search(self, queryset, name, value):
         """Substring search over URL, title and description.

@@ -328,9 +328,22 @@ class InfringingItem(models.Model):
     # When a periodic check may next be enqueued: moved forward in the UPDATE that
     # enqueues one (verification.claim_due_items), so no item is enqueued twice.
     next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The near-duplicates this item is one copy of (casework.variants): set and merged
+    # only by that module, never by hand; null while no other item's evidence is close.
+    variant_group = models.ForeignKey(
+        "VariantGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="items",
+        db_index=False,  # the partial index item_variant_group below
+    )
 
     objects = scoped("rights_holder")
-    history = HistoricalRecords(m2m_fields=[elements])
+    # variant_group is derived from the evidence (regrouped set-wise), not a change
+    # anyone made: it stays out of the record's history.
+    history = HistoricalRecords(m2m_fields=[elements], excluded_fields=["variant_group"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -377,6 +390,14 @@ class InfringingItem(models.Model):
                 fields=["rights_holder", "id"],
                 include=["franchise", "platform", "stage", "created_at"],
                 name="item_holder_dash",
+            ),
+            # A variant group's items (its page, the list's group filter, the foreign key
+            # check when a merged group is deleted) and the dashboard's distinct count.
+            # Partial: the many ungrouped items (every import) cost it nothing.
+            models.Index(
+                fields=["variant_group", "rights_holder"],
+                condition=Q(variant_group__isnull=False),
+                name="item_variant_group",
             ),
         ]
 
@@ -702,3 +723,90 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.key}"
+
+
+class VariantGroup(models.Model):
+    """Items of one rights holder whose evidence is the same picture or clip, re-encoded,
+    scaled, cropped or re-coloured: one distinct infringement posted under several URLs.
+
+    Made, grown and merged only by ``casework.variants`` (a group has two or more items;
+    ``item_count`` is kept exact there).
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="variant_groups"
+    )
+    item_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("casework:variant-group", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"{self.rights_holder.code}-V{self.pk}" if self.pk else ""
+
+
+class EvidenceHash(models.Model):
+    """The perceptual hash (pHash, 64 bits) of an image, or of one keyframe of a video.
+
+    ``chunk0``..``chunk4`` are the hash's five bit fields (13, 13, 13, 13 and 12 bits),
+    each indexed per rights holder: the multi-index lookup of casework.variants finds
+    every hash within the Hamming distance through them without comparing all pairs.
+    ``item`` and ``rights_holder`` repeat the evidence's so that lookup needs no join.
+    """
+
+    # evidence and rights_holder lead the unique constraint and the chunk indexes:
+    # no index of their own. item's index answers "this item's hashes".
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.PROTECT, related_name="hashes", db_index=False
+    )
+    item = models.ForeignKey(InfringingItem, on_delete=models.PROTECT, related_name="+")
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    frame = models.PositiveSmallIntegerField(
+        default=0, help_text="0 for an image; the sampled keyframe's position for a video."
+    )
+    phash = models.BigIntegerField(help_text="pHash as a signed 64-bit integer.")
+    chunk0 = models.IntegerField()
+    chunk1 = models.IntegerField()
+    chunk2 = models.IntegerField()
+    chunk3 = models.IntegerField()
+    chunk4 = models.IntegerField()
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["evidence", "frame"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "frame"],
+                name="evidencehash_one_per_frame",
+                violation_error_message="This frame of the evidence is already hashed.",
+            )
+        ]
+        indexes = [
+            # casework.variants.pairs: one index per chunk, probed with the chunk's value
+            # and its neighbours within the per-chunk radius (multi-index hashing).
+            # INCLUDE: the candidates' distance is checked from the index alone.
+            *(
+                models.Index(
+                    fields=["rights_holder", f"chunk{i}"],
+                    include=["item", "phash"],
+                    name=f"evhash_chunk{i}",
+                )
+                for i in range(5)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evidence_id}#{self.frame}: {self.phash & (2**64 - 1):016x}"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
     path("holders/api-keys/", views_keys.api_keys_home, name="api-keys-home"),
     path("holders/<int:holder_id>/api-keys/", views_keys.api_keys, name="api-keys"),
+    path("variants/<int:pk>/", views.variant_group, name="variant-group"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
 ]

@@ -13,13 +13,20 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, audit, exports, stages, verification
+from casework import access, audit, exports, stages, variants, verification
 from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
-from casework.models import CheckRequest, Evidence, InfringingItem, ProtectedElement, StageEvent
+from casework.models import (
+    CheckRequest,
+    Evidence,
+    InfringingItem,
+    ProtectedElement,
+    StageEvent,
+    VariantGroup,
+)
 from casework.paging import paginate
 
 PAGE_SIZE = 50
@@ -36,6 +43,7 @@ ROW_FIELDS = (
     "rights_holder__code",
     "franchise__name",
     "platform__name",
+    "variant_group__item_count",
 )
 
 
@@ -62,6 +70,7 @@ def _page_size(request) -> int:
 def _rows_html(items):
     """The list's rows, rendered by Jinja2 with one reverse() per page (not two per row)."""
     head, tail = reverse("casework:item-detail", args=[0]).rsplit("0", 1)
+    group_head, group_tail = reverse("casework:variant-group", args=[0]).rsplit("0", 1)
     template = engines["jinja2"].get_template("casework/item_rows.html")
     # Safe: the Jinja2 environment autoescapes every value it puts in the rows.
     return mark_safe(  # noqa: S308 - see above
@@ -70,6 +79,8 @@ def _rows_html(items):
                 "items": items,
                 "href_head": head,
                 "href_tail": tail,
+                "group_head": group_head,
+                "group_tail": group_tail,
                 "stage_labels": STAGE_LABELS,
                 "tz": timezone.get_current_timezone(),
             }
@@ -85,7 +96,9 @@ def item_list(request):
     if filterset.is_bound and not filterset.is_valid():
         items = items.none()
     page = paginate(
-        items.select_related("rights_holder", "franchise", "platform").only(*ROW_FIELDS),
+        items.select_related("rights_holder", "franchise", "platform", "variant_group").only(
+            *ROW_FIELDS
+        ),
         sort=order,
         size=_page_size(request),
         after=request.GET.get("after", ""),
@@ -158,7 +171,12 @@ def element_options(request):
 def _item_for(request, pk, action="view"):
     """The item ``request.user`` may ``action``: scope and role checked together."""
     items = InfringingItem.objects.select_related(
-        "rights_holder", "franchise", "platform", "platform__respondent", "logged_by"
+        "rights_holder",
+        "franchise",
+        "platform",
+        "platform__respondent",
+        "logged_by",
+        "variant_group",
     )
     return access.get_for(request.user, items, action, pk=pk)
 
@@ -277,3 +295,17 @@ def item_check(request, pk):
         else:
             messages.info(request, "A check of this item is already queued.")
     return redirect_next(request, item.get_absolute_url())
+
+
+@login_required
+@require_GET
+def variant_group(request, pk):
+    """One distinct infringement: its copies, the platforms they are on, first and last seen."""
+    group = access.get_for(
+        request.user, VariantGroup.objects.select_related("rights_holder"), pk=pk
+    )
+    return render(
+        request,
+        "casework/variant_group.html",
+        {"nav": "items", "group": group, **variants.group_summary(group)},
+    )

@@ -20,7 +20,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, imports
+from casework import access, imports, variants
 from casework.choices import JobStatus
 from casework.models import ImportJob, RightsHolder
 
@@ -206,6 +206,7 @@ def import_confirm(request, pk):
                     messages.info(request, "This import is being finished by a worker.")
                 else:
                     messages.success(request, f"Imported {done.created_count:,} new items.")
+                    variants.enqueue_pending(done.rights_holder_id)
         else:
             messages.info(request, "This import was already confirmed.")
     else:

@@ -32,6 +32,20 @@ def env_bool(name: str, default: bool = False, environ=os.environ) -> bool:
     )
 
 
+def env_int_range(name: str, *, default: int, low: int, high: int, environ=os.environ) -> int:
+    """Return the whole number in ``environ[name]``; refuse anything outside low..high."""
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a whole number from {low} to {high}.")
+    return value
+
+
 def env_list(name: str, default: str = "", environ=os.environ) -> list[str]:
     """Return a comma-separated list, with blanks dropped."""
     return [part.strip() for part in environ.get(name, default).split(",") if part.strip()]

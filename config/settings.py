@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     database_url,
     env_bool,
+    env_int_range,
     env_list,
     env_networks,
     redis_url,
@@ -186,6 +187,12 @@ IMPORT_CHECK_IN_REQUEST_ROWS = env.int("IMPORT_CHECK_IN_REQUEST_ROWS", default=2
 # A confirmed import of at most this many rows is written in the request; larger ones
 # are written by a worker, with progress on the page.
 IMPORT_WRITE_IN_REQUEST_ROWS = env.int("IMPORT_WRITE_IN_REQUEST_ROWS", default=2_000)
+# Near-duplicates (casework.variants): items whose evidence pHashes differ in at most
+# this many of their 64 bits fall into one variant group (0-14: the multi-index lookup
+# splits a hash in 5 fields and probes each within distance // 5, at most 2), and how
+# many keyframes of a video are hashed.
+VARIANT_MAX_DISTANCE = env_int_range("VARIANT_MAX_DISTANCE", default=9, low=0, high=14)
+VARIANT_VIDEO_FRAMES = env_int_range("VARIANT_VIDEO_FRAMES", default=8, low=1, high=64)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from casework import downloads
+from casework import downloads, variants
 from casework.access import get_for, require_manager
 from casework.choices import JobStatus
 from dashboards import figures as dashboard
@@ -49,6 +49,8 @@ def dashboard_view(request):
     require_manager(request.user)
     form, sel = _selection(request)
     data = dashboard.figures(sel)
+    # Distinct infringements beside URLs: a variant group counts once (casework.variants).
+    distinct = variants.distinct_infringements(sel.items(), urls=data["funnel"]["total"]["total"])
     params = urlencode(sel.as_params())
     reports = _reports(request.user)
     return render(
@@ -59,6 +61,7 @@ def dashboard_view(request):
             "form": form,
             "sel": sel,
             "data": data,
+            "distinct": distinct,
             "query": params,
             "reports": reports,
             "polling": any(r.unfinished for r in reports),

@@ -67,6 +67,61 @@ def exhibit_items(demand):
     )
 
 
+def variant_order(items, holder_code: str):
+    """Exhibit A's order with the copies of one variant group side by side (at the place
+    of the group's first item), and {item id: group reference} of the groups that have
+    two or more items in this demand: the exhibit lists such a group once."""
+    blocks: list[list] = []
+    by_group: dict[int, list] = {}
+    for item in items:
+        group = item.variant_group_id
+        if group is None:
+            blocks.append([item])
+        elif group in by_group:
+            by_group[group].append(item)
+        else:
+            by_group[group] = [item]
+            blocks.append(by_group[group])
+    variant_of = {
+        item.pk: f"{holder_code}-V{group}"
+        for group, members in by_group.items()
+        if len(members) > 1
+        for item in members
+    }
+    return [item for block in blocks for item in block], variant_of
+
+
+def exhibit_rows(items: list[dict]) -> list[dict]:
+    """Exhibit A's table rows: one per item, or one per variant group listing all its
+    URLs (consecutive items of one ``variant``). A snapshot made before variant groups
+    has no ``variant``: one row per item, as it was printed then."""
+    rows: list[dict] = []
+    for item in items:
+        group = item.get("variant") or ""
+        if group and rows and rows[-1]["group"] == group:
+            rows[-1]["items"].append(item)
+        else:
+            rows.append({"group": group, "items": [item]})
+    for row in rows:
+        if not row["group"]:
+            continue
+        members = row["items"]
+        elements = {}
+        for item in members:
+            for e in item["elements"]:
+                elements.setdefault(e["name"], e)
+        row.update(
+            first_number=members[0]["exhibit_number"],
+            last_number=members[-1]["exhibit_number"],
+            platforms=list(dict.fromkeys(i["platform"]["name"] for i in members)),
+            franchises=list(dict.fromkeys(i["franchise"]["name"] for i in members)),
+            elements=[elements[name] for name in sorted(elements)],
+            first_seen=min(i["first_seen"] for i in members),
+            evidence=[ev for i in members for ev in i["evidence"]],
+        )
+    return rows
+
+
 def channel_line(channels) -> str:
     """ "By email and courier": the channels actually used, in the order chosen."""
     labels = [Channel(c).label.lower() for c in channels]
@@ -87,7 +142,7 @@ def _element(element) -> dict:
 
 def case_data(demand, template) -> dict:
     """The case as the letter states it: everything but the dates, channel and mark."""
-    items = list(exhibit_items(demand))
+    items, variant_of = variant_order(list(exhibit_items(demand)), demand.rights_holder.code)
     works: OrderedDict = OrderedDict()
     platforms: OrderedDict = OrderedDict()
     conducts: set[str] = set()
@@ -137,6 +192,8 @@ def case_data(demand, template) -> dict:
                 "platform": {"name": item.platform.name},
                 "franchise": {"name": item.franchise.name},
                 "first_seen": item.first_seen,
+                # The variant group it shares with other items of this demand, or "".
+                "variant": variant_of.get(item.pk, ""),
                 "elements": elements,
                 "evidence": [
                     {"sha256": ev.sha256, "original_name": ev.original_name}
@@ -242,6 +299,7 @@ def context_from_snapshot(snapshot: dict, *, letter_version=None) -> dict:
     template = snapshot.get("template") or {}
     context.update(
         items=items,
+        exhibit_rows=exhibit_rows(items),
         letter_date=_date(snapshot.get("letter_date")),
         letterhead_lines=template.get("letterhead", "").splitlines(),
         contact_lines=template.get("contact_details", "").splitlines(),

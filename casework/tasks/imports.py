@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from casework import imports
+from casework import imports, variants
 from casework.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -34,3 +34,7 @@ def run_import(job_id: int) -> None:
         log.info("import %s: refused: %s", job_id, exc)
     finally:
         progress.close()
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.DONE).first()
+    if job is not None and job.created_count:
+        # New items: group whatever of the holder's evidence is not grouped yet.
+        variants.enqueue_pending(job.rights_holder_id)
