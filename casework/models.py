@@ -305,6 +305,11 @@ class InfringingItem(models.Model):
     # When a periodic check may next be enqueued: moved forward in the UPDATE that
     # enqueues one (verification.claim_due_items), so no item is enqueued twice.
     next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The time of the item's first StageEvent to notified / to removed, kept by the
+    # database in the transaction that writes the event (casework/rollups.py), for
+    # the dashboard's medians.
+    first_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = scoped("rights_holder")
     history = HistoricalRecords(m2m_fields=[elements])
@@ -340,13 +345,14 @@ class InfringingItem(models.Model):
                 GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
                 for column in ("title", "url", "description")
             ),
-            # The dashboard (dashboards/figures.py): a holder's items in id order with the
-            # columns its figures group and filter on, read from the index alone and
-            # merge-joined with event_stage_item_at below (a covering index).
+            # The dashboard's medians (dashboards/figures.py): a holder's removed items
+            # logged in a date range, with what the medians group and measure, read
+            # from the index alone.
             models.Index(
-                fields=["rights_holder", "id"],
-                include=["franchise", "platform", "stage", "created_at"],
-                name="item_holder_dash",
+                fields=["rights_holder", "created_at"],
+                include=["franchise", "platform", "first_notified_at", "first_removed_at"],
+                condition=Q(first_removed_at__isnull=False),
+                name="item_holder_removed",
             ),
         ]
 
@@ -448,13 +454,82 @@ class StageEvent(models.Model):
         constraints = [choices_check("to_stage", Stage), choices_check("source", EventSource)]
         indexes = [
             models.Index(fields=["item", "at"], name="event_item_at"),
-            # The dashboard: first notified / removed time per item and removals per
-            # week, read from the index alone (dashboards/figures.py).
-            models.Index(fields=["to_stage", "item", "at"], name="event_stage_item_at"),
         ]
 
     def __str__(self):
         return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class ItemRollup(models.Model):
+    """Items per rights holder, franchise, platform, stage and week logged, as delta rows.
+
+    Written only by the database (triggers on items; casework/rollups.py holds the
+    rule): every statement that inserts, moves or deletes items adds one signed row
+    per key it changes, so concurrent transactions never wait on or lose a count; a
+    periodic compaction folds each key's rows into one. Readers ``Sum("items")``.
+    ``week`` is the Monday (settings.TIME_ZONE) of the item's ``created_at``.
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    franchise = models.ForeignKey(
+        Franchise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    week = models.DateField()
+    items = models.IntegerField()
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        indexes = [
+            # The dashboard's funnel and weekly figures: one holder's weeks.
+            models.Index(
+                fields=["rights_holder", "week"],
+                include=["franchise", "platform", "stage", "items"],
+                name="itemrollup_holder_week",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rights_holder_id}/{self.franchise_id}/{self.stage}/{self.week}: {self.items}"
+
+
+class RemovalRollup(models.Model):
+    """StageEvents to ``removed`` per rights holder, franchise, platform and week of the
+    event, as delta rows kept like ItemRollup (a relapsed item removed again counts
+    again; an item moved to another franchise takes its removals along)."""
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    franchise = models.ForeignKey(
+        Franchise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    week = models.DateField()
+    removals = models.IntegerField()
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        indexes = [
+            # The dashboard's weekly removals: one holder's weeks.
+            models.Index(
+                fields=["rights_holder", "week"],
+                include=["franchise", "platform", "removals"],
+                name="removalrollup_holder_week",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rights_holder_id}/{self.franchise_id}/{self.week}: {self.removals}"
 
 
 class VerificationCheck(models.Model):

@@ -1,28 +1,32 @@
 """The manager dashboard's figures, computed with a fixed number of queries.
 
-Every figure is an aggregate (conditional ``Count``s over ``values()`` groups),
-so the number of queries does not grow with the data:
+Every figure is an aggregate, so the number of queries does not grow with the
+data, and the big ones read rollups the database keeps (casework/rollups.py),
+not every item:
 
 1. items per stage, per rights holder and franchise (the funnel; the removal
-   rate is derived from it);
+   rate is derived from it): casework.ItemRollup's whole weeks of the date range,
+   plus the items of the days at its ends;
 2. demands per status (and how many are overdue, by the demand list's own
    definition ``notices.workflow.is_overdue_q``), per rights holder;
 3. the overdue demands themselves (the oldest first, at most ``OVERDUE_LIMIT``);
 4. median days identified → removed and notified → removed, per franchise,
-   per holder and overall (PostgreSQL ``percentile_cont`` with GROUPING SETS;
-   a Python median over one query's rows elsewhere);
-5. and 6. items identified and removals recorded per week, last 26 weeks;
+   per holder and overall (PostgreSQL ``percentile_cont`` with GROUPING SETS over
+   the items' stored first notified / removed times, index item_holder_removed);
+5. and 6. items identified and removals recorded per week, last 26 weeks
+   (ItemRollup and RemovalRollup);
 7. remedies per respondent, kind and status.
 
-Every query starts from ``for_user``: another rights holder's rows are never
-counted. Each figure carries the URL of the filtered list behind it.
+Every query starts from ``for_user`` and the selected holders and dates: another
+rights holder's rows are never counted. Each figure carries the URL of the
+filtered list behind it.
 
 Definitions (also shown on the page):
 * identified at = when the item was logged (``created_at``, the time of its
   first StageEvent); notified / removed at = its *first* StageEvent to that stage;
 * removal rate = (removed + ceased) / (notified + removed + ceased) items now;
 * removals per week count StageEvents to ``removed`` (a relapsed item removed
-  again counts again).
+  again counts again); weeks start on Monday in settings.TIME_ZONE.
 """
 
 from __future__ import annotations
@@ -35,15 +39,22 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from casework.choices import Stage
 from casework.inputs import BoundedDateField
-from casework.models import Franchise, InfringingItem, Respondent, RightsHolder, StageEvent
+from casework.models import (
+    Franchise,
+    InfringingItem,
+    ItemRollup,
+    RemovalRollup,
+    Respondent,
+    RightsHolder,
+    member_holder_ids,
+)
 from dashboards.models import DashboardReport
 from notices.choices import DemandStatus, RemedyKind, RemedyStatus
 from notices.models import Demand, Remedy
@@ -163,6 +174,35 @@ class Selection:
     def items(self):
         return InfringingItem.objects.for_user(self.user).filter(self.item_q(), self.item_dates_q())
 
+    def week_split(self):
+        """The date range as whole weeks (Mondays, the rollups' grain) and the days
+        at its ends outside them: ``((first_monday, end_monday), edge_q)``.
+
+        A bound of None is open; ``edge_q`` (on ``created_at``) is None when the
+        range is only whole weeks. A range inside one week is all edge.
+        """
+        if not self.date_from and not self.date_to:
+            return (None, None), None
+        first = end = None
+        edges = []
+        if self.date_from:
+            first = self.date_from + dt.timedelta(days=-self.date_from.weekday() % 7)
+        if self.date_to:
+            after = self.date_to + dt.timedelta(days=1)
+            end = after - dt.timedelta(days=after.weekday())
+        if first and end and first >= end:  # no whole week inside: every day from items
+            return (first, first), self.item_dates_q()
+        if self.date_from and first > self.date_from:
+            edges.append((self.date_from, first))
+        if self.date_to and end < after:
+            edges.append((end, after))
+        if not edges:
+            return (first, end), None
+        q = Q()
+        for lower, upper in edges:
+            q |= Q(created_at__gte=self._start(lower), created_at__lt=self._start(upper))
+        return (first, end), q
+
     def demand_q(self, prefix="") -> Q:
         q = Q()
         if self.rights_holder:
@@ -258,29 +298,41 @@ def _rate(part, whole):
 
 
 def funnel(sel: Selection) -> dict:
-    """Items per stage per franchise (1 query), with holder subtotals and a total."""
-    counts = {s.value: Count("pk", filter=Q(stage=s)) for s in FUNNEL_STAGES}
-    # Grouped by ids only (narrow rows, a hash of a few groups, no sort of every
-    # item); the names are joined onto the groups and ordered by the database, so
-    # the rows and their order are those of grouping by name.
-    per_franchise = (
-        sel.items().values("rights_holder_id", "franchise_id").annotate(**counts).order_by()
+    """Items per stage per franchise (1 query), with holder subtotals and a total.
+
+    From the rollup (casework.ItemRollup: items per holder, franchise, platform, stage
+    and week logged) for the whole weeks of the date range, plus the items themselves
+    for the days at either end that do not fill a week (index item_holder_new): exact
+    for any range, and a few thousand rollup rows instead of every item.
+    """
+    (first_week, end_week), edges = sel.week_split()
+    rolled = ItemRollup.objects.for_user(sel.user).filter(sel.item_q())
+    if first_week is not None:
+        rolled = rolled.filter(week__gte=first_week)
+    if end_week is not None:
+        rolled = rolled.filter(week__lt=end_week)
+    names = ("rights_holder_id", "rights_holder__name", "franchise_id", "franchise__name")
+    rolled = rolled.values(*names).annotate(
+        **{s.value: Sum("items", filter=Q(stage=s), default=0) for s in FUNNEL_STAGES}
     )
-    inner, params = per_franchise.query.sql_with_params()
-    qn = connection.ops.quote_name
-    stage_columns = ", ".join(f"t.{qn(s.value)}" for s in FUNNEL_STAGES)
-    query = f"""
-        SELECT t.rights_holder_id, h.name, t.franchise_id, f.name, {stage_columns}
-          FROM ({inner}) AS t
-          JOIN {qn(RightsHolder._meta.db_table)} AS h ON h.id = t.rights_holder_id
-          JOIN {qn(Franchise._meta.db_table)} AS f ON f.id = t.franchise_id
-         ORDER BY h.name ASC, f.name ASC
-    """  # noqa: S608 - the inner SQL is Django's, with its parameters passed apart
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        columns = ["rights_holder_id", "rights_holder__name", "franchise_id", "franchise__name"]
-        columns += [s.value for s in FUNNEL_STAGES]
-        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    query = rolled.order_by()
+    if edges is not None:
+        edge_items = (
+            InfringingItem.objects.for_user(sel.user)
+            .filter(sel.item_q(), edges)
+            .values(*names)
+            .annotate(**{s.value: Count("pk", filter=Q(stage=s)) for s in FUNNEL_STAGES})
+            .order_by()
+        )
+        query = query.union(edge_items, all=True)
+    merged: dict[tuple, dict] = {}
+    for row in query:
+        key = (row["rights_holder__name"], row["franchise__name"], row["franchise_id"])
+        into = merged.setdefault(key, {**row, **{s.value: 0 for s in FUNNEL_STAGES}})
+        for s in FUNNEL_STAGES:
+            into[s.value] += row[s.value] or 0
+    # Keys whose items all moved away sum to zero: not a franchise with items.
+    rows = [row for _key, row in sorted(merged.items()) if any(row[s.value] for s in FUNNEL_STAGES)]
 
     def finish(row, holder_id, franchise_id):
         row["total"] = sum(row[s.value] for s in FUNNEL_STAGES)
@@ -392,37 +444,38 @@ def medians(sel: Selection) -> dict:
 
     Returns {"total": m, "holders": {id: m}, "franchises": {id: m}} where each
     m is {"identified": days|None, "notified": days|None, "count": n}.
+
+    From the items' stored first notified / removed times (casework/rollups.py):
+    the selected holders' removed items logged in the date range, read from the
+    partial index item_holder_removed alone, one ``percentile_cont`` per group.
     """
     result = {"total": {"identified": None, "notified": None, "count": 0}}
     result["holders"], result["franchises"] = {}, {}
-    # Each item's first removed and first notified time come from the events
-    # of that stage alone (index event_stage_item_at: an index-only scan in item
-    # order, grouped without a sort), merge-joined with the selected items
-    # (index item_holder_dash). Days are float8 seconds / 86400.
-    items = sel.items().order_by().values("pk", "rights_holder_id", "franchise_id", "created_at")
+    items = (
+        sel.items()
+        .filter(first_removed_at__isnull=False)
+        .order_by()
+        .values("rights_holder_id", "franchise_id", "created_at", "first_notified_at",
+                "first_removed_at")
+    )  # fmt: skip
     sql, params = items.query.sql_with_params()
-    qn = connection.ops.quote_name
-    events = qn(StageEvent._meta.db_table)
+    # One holder in scope: its subtotal is the total (one sort of the values fewer).
+    single = sel.rights_holder is not None or (
+        not sel.user.is_superuser and len(member_holder_ids(sel.user)) == 1
+    )
+    sets = "(t.rights_holder_id, t.franchise_id), (t.rights_holder_id)" + ("" if single else ", ()")
+    # Days are float8 seconds / 86400.
     query = f"""
         SELECT GROUPING(t.rights_holder_id, t.franchise_id) AS level,
                t.rights_holder_id, t.franchise_id,
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY date_part('epoch', t.removed_at - t.created_at) / 86400.0::float8),
-               percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY date_part('epoch', t.removed_at - t.notified_at) / 86400.0::float8),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                   date_part('epoch', t.first_removed_at - t.created_at) / 86400.0::float8),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                   date_part('epoch', t.first_removed_at - t.first_notified_at) / 86400.0::float8),
                COUNT(*)
-          FROM (SELECT i.rights_holder_id, i.franchise_id, i.created_at,
-                       n.at AS notified_at, r.at AS removed_at
-                  FROM ({sql}) AS i
-                  JOIN (SELECT item_id, MIN(at) AS at FROM {events}
-                         WHERE to_stage = %s GROUP BY item_id) AS r ON r.item_id = i.pk
-                  LEFT JOIN (SELECT item_id, MIN(at) AS at FROM {events}
-                              WHERE to_stage = %s GROUP BY item_id) AS n ON n.item_id = i.pk
-               ) AS t
-         GROUP BY GROUPING SETS ((t.rights_holder_id, t.franchise_id),
-                                 (t.rights_holder_id), ())
+          FROM ({sql}) AS t
+         GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608 - the inner SQL is Django's, with its parameters passed apart
-    params = (*params, Stage.REMOVED.value, Stage.NOTIFIED.value)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
@@ -436,6 +489,8 @@ def medians(sel: Selection) -> dict:
             result["franchises"][franchise_id] = value
         elif level == 1:
             result["holders"][holder_id] = value
+            if single:
+                result["total"] = value
         else:
             result["total"] = value
     return result
@@ -448,29 +503,27 @@ def week_starts(end: dt.date, weeks: int = WEEKS) -> list[dt.date]:
 
 
 def weekly(sel: Selection) -> list[dict]:
-    """Items identified and removals recorded per week, last 26 weeks (2 queries)."""
+    """Items identified and removals recorded per week, last 26 weeks (2 queries),
+    from the rollups (casework.ItemRollup and RemovalRollup, kept per week)."""
     starts = week_starts(sel.date_to or sel.today)
-    lower = sel._start(starts[0])
-    upper = sel._start(starts[-1] + dt.timedelta(weeks=1))
+    lower, upper = starts[0], starts[-1] + dt.timedelta(weeks=1)
     identified = (
-        InfringingItem.objects.for_user(sel.user)
-        .filter(sel.item_q(), created_at__gte=lower, created_at__lt=upper)
-        .annotate(week=TruncWeek("created_at"))
+        ItemRollup.objects.for_user(sel.user)
+        .filter(sel.item_q(), week__gte=lower, week__lt=upper)
         .values("week")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("items"))
         .order_by()
     )
     removed = (
-        StageEvent.objects.for_user(sel.user)
-        .filter(sel.item_q("item__"), to_stage=Stage.REMOVED, at__gte=lower, at__lt=upper)
-        .annotate(week=TruncWeek("at"))
+        RemovalRollup.objects.for_user(sel.user)
+        .filter(sel.item_q(), week__gte=lower, week__lt=upper)
         .values("week")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("removals"))
         .order_by()
     )
 
     def by_week(rows):
-        return {timezone.localtime(r["week"]).date(): r["n"] for r in rows}
+        return {r["week"]: r["n"] for r in rows}
 
     ident, rem = by_week(identified), by_week(removed)
     result = []
@@ -582,13 +635,13 @@ def compliance(sel: Selection) -> list[dict]:
 
 
 def figures(sel: Selection) -> dict:
-    """Every figure of the dashboard for one selection (7 queries, and one turning JIT
-    off for the transaction they run in)."""
+    """Every figure of the dashboard for one selection (7 queries, and one setting up
+    the transaction they run in)."""
     with transaction.atomic():
-        # The figures are a few big aggregates that run in well under a second
-        # each; compiling them with JIT cost ~0.5 s more than it saved.
+        # Small aggregates: compiling them with JIT costs more than it saves. The
+        # medians sort every removed item's durations of the selection in memory.
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
         return _figures(sel)
 
 
