@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -345,14 +345,36 @@ class InfringingItem(models.Model):
                 GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
                 for column in ("title", "url", "description")
             ),
-            # The dashboard's medians (dashboards/figures.py): a holder's removed items
-            # logged in a date range, with what the medians group and measure, read
-            # from the index alone.
-            models.Index(
-                fields=["rights_holder", "created_at"],
-                include=["franchise", "platform", "first_notified_at", "first_removed_at"],
-                condition=Q(first_removed_at__isnull=False),
-                name="item_holder_removed",
+            # The dashboard's medians (dashboards/figures.py): a holder's (and each of
+            # its franchises') removed items in the order of days identified → removed
+            # and notified → removed, so the middle one is read at an OFFSET from the
+            # index alone instead of sorting every removed item. Partial: an item
+            # enters them once, when first removed (an import never writes them).
+            *(
+                models.Index(
+                    *group,
+                    F("first_removed_at") - F(start),
+                    include=sorted(
+                        {
+                            "franchise",
+                            "platform",
+                            "created_at",
+                            "first_removed_at",
+                            "first_notified_at",
+                        }
+                        - {g.name for g in group}
+                    ),
+                    condition=Q(first_removed_at__isnull=False, **nonnull),
+                    name=f"item_median_{label}_{level}",
+                )
+                for start, label, nonnull in (
+                    ("created_at", "ident", {}),
+                    ("first_notified_at", "notif", {"first_notified_at__isnull": False}),
+                )
+                for group, level in (
+                    ((F("rights_holder"), F("franchise")), "fr"),
+                    ((F("rights_holder"),), "holder"),
+                )
             ),
         ]
 
