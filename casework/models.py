@@ -381,10 +381,24 @@ class InfringingItem(models.Model):
     def __str__(self):
         return self.title
 
+    # Kept by the database (casework/rollups.py): an edit of a copy read before the
+    # item's first removal must not write the old value back.
+    DATABASE_KEPT = frozenset({"first_notified_at", "first_removed_at"})
+
     def save(self, *args, **kwargs):
         from casework.urlnorm import normalize_url
 
         self.normalized_url = normalize_url(self.url)
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not (kwargs.get("force_insert") or (args and args[0]))
+        ):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.DATABASE_KEPT
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -189,6 +189,23 @@ def test_a_late_or_back_dated_event_moves_the_first_time_back(world):
 
 
 @pytest.mark.django_db
+def test_an_edit_of_a_copy_read_before_the_removal_keeps_the_first_times(world):
+    a = world["items"][0]
+    stale = InfringingItem.objects.get(pk=a)
+    stages.transition(a, Stage.NOTIFIED)
+    event = stages.transition(a, Stage.REMOVED)
+    stale.title = "edited meanwhile"
+    stale.save()
+    item = InfringingItem.objects.get(pk=a)
+    assert (item.title, item.first_removed_at) == ("edited meanwhile", event.at)
+    assert item.first_notified_at is not None
+    # The instance a transition was given is refreshed with them.
+    b = InfringingItem.objects.get(pk=world["items"][1])
+    stages.transition(b, Stage.NOTIFIED)
+    assert b.first_notified_at is not None and b.first_removed_at is None
+
+
+@pytest.mark.django_db
 def test_rollups_count_an_import_through_its_public_entry_point(
     netflix, legal, squid_game, seedance
 ):
