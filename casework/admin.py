@@ -15,8 +15,10 @@ from casework.models import (
     IdempotencyRecord,
     ImportJob,
     InfringingItem,
+    ItemRollup,
     Platform,
     ProtectedElement,
+    RemovalRollup,
     Respondent,
     RightsHolder,
     StageEvent,
@@ -208,6 +210,23 @@ class CheckRequestAdmin(ReadOnlyAdmin):
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "rights_holder", "status", "total_rows", "created_count"]
     list_filter = ["status"]
+
+
+@admin.register(ItemRollup)
+class ItemRollupAdmin(ReadOnlyAdmin):
+    """The dashboard's rollup rows as the database keeps them (casework/rollups.py)."""
+
+    list_display = ["rights_holder", "franchise", "platform", "stage", "week", "items"]
+    list_filter = ["stage"]
+    date_hierarchy = "week"
+
+
+@admin.register(RemovalRollup)
+class RemovalRollupAdmin(ReadOnlyAdmin):
+    """The dashboard's removals per week as the database keeps them (casework/rollups.py)."""
+
+    list_display = ["rights_holder", "franchise", "platform", "week", "removals"]
+    date_hierarchy = "week"
 
 
 class OwnJobAdmin(ReadOnlyAdmin):

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -339,6 +339,11 @@ class InfringingItem(models.Model):
         related_name="items",
         db_index=False,  # the partial index item_variant_group below
     )
+    # The time of the item's first StageEvent to notified / to removed, kept by the
+    # database in the transaction that writes the event (casework/rollups.py), for
+    # the dashboard's medians.
+    first_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = scoped("rights_holder")
     # variant_group is derived from the evidence (regrouped set-wise), not a change
@@ -383,13 +388,36 @@ class InfringingItem(models.Model):
                 GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
                 for column in ("title", "url", "description")
             ),
-            # The dashboard (dashboards/figures.py): a holder's items in id order with the
-            # columns its figures group and filter on, read from the index alone and
-            # merge-joined with event_stage_item_at below (a covering index).
-            models.Index(
-                fields=["rights_holder", "id"],
-                include=["franchise", "platform", "stage", "created_at"],
-                name="item_holder_dash",
+            # The dashboard's medians (dashboards/figures.py): a holder's (and each of
+            # its franchises') removed items in the order of days identified → removed
+            # and notified → removed, so the middle one is read at an OFFSET from the
+            # index alone instead of sorting every removed item. Partial: an item
+            # enters them once, when first removed (an import never writes them).
+            *(
+                models.Index(
+                    *group,
+                    F("first_removed_at") - F(start),
+                    include=sorted(
+                        {
+                            "franchise",
+                            "platform",
+                            "created_at",
+                            "first_removed_at",
+                            "first_notified_at",
+                        }
+                        - {g.name for g in group}
+                    ),
+                    condition=Q(first_removed_at__isnull=False, **nonnull),
+                    name=f"item_median_{label}_{level}",
+                )
+                for start, label, nonnull in (
+                    ("created_at", "ident", {}),
+                    ("first_notified_at", "notif", {"first_notified_at__isnull": False}),
+                )
+                for group, level in (
+                    ((F("rights_holder"), F("franchise")), "fr"),
+                    ((F("rights_holder"),), "holder"),
+                )
             ),
             # A variant group's items (its page, the list's group filter, the foreign key
             # check when a merged group is deleted) and the dashboard's distinct count.
@@ -404,10 +432,24 @@ class InfringingItem(models.Model):
     def __str__(self):
         return self.title
 
+    # Kept by the database (casework/rollups.py): an edit of a copy read before the
+    # item's first removal must not write the old value back.
+    DATABASE_KEPT = frozenset({"first_notified_at", "first_removed_at"})
+
     def save(self, *args, **kwargs):
         from casework.urlnorm import normalize_url
 
         self.normalized_url = normalize_url(self.url)
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not (kwargs.get("force_insert") or (args and args[0]))
+        ):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.DATABASE_KEPT
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -499,13 +541,82 @@ class StageEvent(models.Model):
         constraints = [choices_check("to_stage", Stage), choices_check("source", EventSource)]
         indexes = [
             models.Index(fields=["item", "at"], name="event_item_at"),
-            # The dashboard: first notified / removed time per item and removals per
-            # week, read from the index alone (dashboards/figures.py).
-            models.Index(fields=["to_stage", "item", "at"], name="event_stage_item_at"),
         ]
 
     def __str__(self):
         return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class ItemRollup(models.Model):
+    """Items per rights holder, franchise, platform, stage and week logged, as delta rows.
+
+    Written only by the database (triggers on items; casework/rollups.py holds the
+    rule): every statement that inserts, moves or deletes items adds one signed row
+    per key it changes, so concurrent transactions never wait on or lose a count; a
+    periodic compaction folds each key's rows into one. Readers ``Sum("items")``.
+    ``week`` is the Monday (settings.TIME_ZONE) of the item's ``created_at``.
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    franchise = models.ForeignKey(
+        Franchise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    week = models.DateField()
+    items = models.IntegerField()
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        indexes = [
+            # The dashboard's funnel and weekly figures: one holder's weeks.
+            models.Index(
+                fields=["rights_holder", "week"],
+                include=["franchise", "platform", "stage", "items"],
+                name="itemrollup_holder_week",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rights_holder_id}/{self.franchise_id}/{self.stage}/{self.week}: {self.items}"
+
+
+class RemovalRollup(models.Model):
+    """StageEvents to ``removed`` per rights holder, franchise, platform and week of the
+    event, as delta rows kept like ItemRollup (a relapsed item removed again counts
+    again; an item moved to another franchise takes its removals along)."""
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    franchise = models.ForeignKey(
+        Franchise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    week = models.DateField()
+    removals = models.IntegerField()
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        indexes = [
+            # The dashboard's weekly removals: one holder's weeks.
+            models.Index(
+                fields=["rights_holder", "week"],
+                include=["franchise", "platform", "removals"],
+                name="removalrollup_holder_week",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rights_holder_id}/{self.franchise_id}/{self.week}: {self.removals}"
 
 
 class VerificationCheck(models.Model):

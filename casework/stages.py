@@ -92,7 +92,16 @@ def transition(
         )
     if isinstance(item, InfringingItem):
         item.refresh_from_db(
-            fields=["stage", "stage_changed_at", "dismissal_reason", "relapse_count", "gone_streak"]
+            fields=[
+                "stage",
+                "stage_changed_at",
+                "dismissal_reason",
+                "relapse_count",
+                "gone_streak",
+                # Set by the database in the same transaction (casework/rollups.py).
+                "first_notified_at",
+                "first_removed_at",
+            ]
         )
     return event
 

@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
     # Overdue demands and deadline reminders (notices/deadlines.py).
     "sweep-deadlines": {"task": "notices.tasks.sweep_deadlines", "schedule": 900.0},
     "send-reminders": {"task": "notices.tasks.send_reminders", "schedule": 900.0},
+    # The dashboard rollups' delta rows folded into one per key (casework/rollups.py).
+    "compact-rollups": {
+        "task": "casework.tasks.rollups.compact_rollups",
+        "schedule": env.float("ROLLUP_COMPACT_SECONDS", default=300.0),
+    },
     # One sweeper for every job kind (casework/jobs.py): letter renders, imports,
     # exports, dashboard reports whose worker died or whose message was lost.
     "sweep-jobs": {

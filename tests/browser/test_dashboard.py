@@ -121,3 +121,42 @@ def test_a_report_whose_worker_keeps_dying_shows_failed_with_its_reason(page, ca
     assert "Gave up after 5 attempts: the worker died or timed out." in row.inner_text()
     assert page.locator("#reports-panel[hx-get]").count() == 0  # no more polling
     page.locator("main").screenshot(path="/work/shots/i9-split-report-failed.png")
+
+
+def test_manager_filters_by_dates_and_sees_each_change_at_once(page, case, manager, netflix):
+    """The figures come from rollups the database keeps: a removal made while the page is
+    open shows on reload, and a date range of part weeks counts exactly its days."""
+    from casework.models import InfringingItem
+
+    sign_in(page, manager.username)
+    page.goto("/dashboard/")
+    squid_row = page.locator('#funnel tbody tr[data-franchise="Squid Game"]')
+    assert squid_row.locator('td[data-stage="removed"]').inner_text() == "1"
+
+    # A manual removal now (the stage machine): counted on the next load.
+    clip = InfringingItem.objects.get(title="Young-hee doll clip 0")
+    stages.transition(clip.pk, Stage.REMOVED, reason="gone")
+    # One item logged three weeks ago (a Wednesday to a Thursday range holds it).
+    old = InfringingItem.objects.get(title="Demogorgon")
+    InfringingItem.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=21)
+    )
+    page.reload()
+    assert squid_row.locator('td[data-stage="notified"]').inner_text() == "2"
+    assert squid_row.locator('td[data-stage="removed"]').inner_text() == "2"
+    assert page.locator("#kpi-median-identified").inner_text() != "—"
+
+    # Filter through the form as rendered: the days around that item only.
+    today = timezone.localdate()
+    form = page.locator("#dashboard-filters")
+    form.get_by_label("From").fill((today - dt.timedelta(days=22)).isoformat())
+    form.get_by_label("To").fill((today - dt.timedelta(days=20)).isoformat())
+    form.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/dashboard/?**")
+    assert page.locator("#kpi-items").inner_text() == "1"
+    things = page.locator('#funnel tbody tr[data-franchise="Stranger Things"]')
+    assert things.locator('td[data-stage="identified"]').inner_text() == "1"
+    assert page.locator('#funnel tbody tr[data-franchise="Squid Game"]').count() == 0
+    page.screenshot(path="/work/shots/i10-rollups-dashboard-dates.png", full_page=True)
+    page.goto("/dashboard/")
+    page.screenshot(path="/work/shots/i10-rollups-dashboard.png", full_page=True)
