@@ -12,6 +12,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@app.on_after_configure.connect
+def _name_redbeat_settings_without_namespace(sender, **kwargs):
+    """celery-redbeat reads its settings (CELERY_REDBEAT_* in Django settings) but asks
+    for their un-namespaced names to decide whether they were set, and warns otherwise."""
+    for name in ("redbeat_redis_url", "redbeat_redis_options"):
+        sender.conf[name] = sender.conf[name]
+
+
 @before_task_publish.connect
 def _leave_time_limits_to_the_worker(sender=None, headers=None, **kwargs):
     """Publish without time limits, so the worker's own settings decide them.

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 from config.env import database_url, env_bool, env_list, env_networks, redis_url, secret_key
 
@@ -223,6 +224,41 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("JOB_SWEEP_SECONDS", default=60.0),
     },
 }
+# --- Queues, routing and beat (issue 13: scale out) ---------------------------
+# One queue per kind of work, so each can get its own workers (docker-compose.yml runs a
+# worker service per queue, `celery -A config worker -Q letters`). Routing is declared
+# here only; a task not named here goes to the default queue. A worker started without
+# -Q consumes every queue below (`make run`, the test workers).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+WORK_QUEUES = {
+    "default": "sweepers, deadlines, reminders and anything not routed",
+    "letters": "letter renders (WeasyPrint)",
+    "checks": "verification checks of item URLs",
+    "imports-exports": "CSV imports and export ZIPs",
+    "reports": "dashboard PDF reports",
+}
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in WORK_QUEUES)
+CELERY_TASK_ROUTES = {
+    "notices.tasks.render_letter": {"queue": "letters"},
+    "casework.tasks.checks.check_item": {"queue": "checks"},
+    "casework.tasks.checks.run_check_request": {"queue": "checks"},
+    "casework.tasks.checks.check_due_items": {"queue": "checks"},
+    "casework.tasks.imports.run_import": {"queue": "imports-exports"},
+    "notices.tasks.build_export_zip": {"queue": "imports-exports"},
+    "dashboards.tasks.render_dashboard_report": {"queue": "reports"},
+}
+# One beat: celery-redbeat keeps the schedule in Redis and the running beat holds a
+# lock there, renewed every tick (at most BEAT_MAX_LOOP_SECONDS apart) and expiring
+# BEAT_LOCK_TIMEOUT seconds after its last renewal. A second beat started by mistake
+# waits for that lock instead of sending every periodic task again; it takes over
+# within BEAT_LOCK_TIMEOUT seconds if the first one dies.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_SECONDS", default=5)
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2.0, "socket_timeout": 5.0}
+CELERY_REDBEAT_KEY_PREFIX = env.str("BEAT_KEY_PREFIX", default="desist:beat:")
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=30)
+
 # A job's claim holds this long (longer than CELERY_TASK_TIME_LIMIT, so a live worker
 # never loses it); after that a dead worker's job is taken again, and a job queued
 # this long without a worker taking it is enqueued again.

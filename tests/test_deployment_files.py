@@ -13,6 +13,8 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 # Variables Docker / the images themselves use, not read by Django settings.
 NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+# One worker service per queue (settings.WORK_QUEUES).
+WORKERS = {n for n in COMPOSE["services"] if n.startswith("worker-")}
 
 
 def settings_variables() -> set[str]:
@@ -39,7 +41,7 @@ def test_the_readme_documents_no_variable_the_settings_ignore():
 
 def test_compose_has_the_production_services_with_health_checks():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert {"postgres", "redis", "web", "beat"} | WORKERS <= set(services)
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
     assert "--appendonly" in services["redis"]["command"]
@@ -47,7 +49,7 @@ def test_compose_has_the_production_services_with_health_checks():
         services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1]
         == "yes"
     )
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -74,14 +76,15 @@ def test_compose_commands_name_real_entry_points():
     services = COMPOSE["services"]
     assert "gunicorn config.wsgi" in services["web"]["command"]
     assert "migrate" in services["web"]["command"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    for name in WORKERS:
+        assert services[name]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert importlib.import_module("config.wsgi").application is not None
     assert importlib.import_module("config.celery").app.main == "desist"
 
 
 def test_every_app_service_shares_the_media_volume():
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         assert "media:/app/var/media" in COMPOSE["services"][name]["volumes"]
     assert COMPOSE["services"]["web"]["environment"]["MEDIA_ROOT"] == "/app/var/media"
 
@@ -111,3 +114,21 @@ def test_the_image_build_gives_collectstatic_the_urls_settings_require():
     dockerfile = (ROOT / "Dockerfile").read_text()
     step = dockerfile.split("manage.py collectstatic", 1)[0].rsplit("RUN ", 1)[1]
     assert "DATABASE_URL=postgres://" in step and "REDIS_URL=redis://" in step
+
+
+def test_compose_runs_one_worker_service_per_queue_with_a_replica_count():
+    from django.conf import settings
+
+    services = COMPOSE["services"]
+    consumed = []
+    for name in WORKERS:
+        command = services[name]["command"]
+        queues = command[command.index("-Q") + 1].split(",")
+        assert name == "worker-" + "-".join(queues), name
+        consumed += queues
+        assert str(services[name]["deploy"]["replicas"]).strip()
+    assert sorted(consumed) == sorted(settings.WORK_QUEUES)
+    assert "worker" not in services  # no worker left on every queue
+    # One beat: the Redis scheduler with its lock (settings), no local schedule file.
+    assert settings.CELERY_BEAT_SCHEDULER == "redbeat.RedBeatScheduler"
+    assert "--schedule" not in " ".join(services["beat"]["command"])
