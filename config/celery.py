@@ -3,7 +3,9 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import before_task_publish, task_postrun, task_prerun
+
+from config import requestid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,3 +31,18 @@ def _leave_time_limits_to_the_worker(sender=None, headers=None, **kwargs):
     """
     if headers is not None and "timelimit" in headers:
         headers["timelimit"] = (None, None)
+
+
+@before_task_publish.connect
+def _carry_the_request_id(sender=None, headers=None, **kwargs):
+    requestid.stamp_message(headers)
+
+
+@task_prerun.connect
+def _enter_the_request_id(task=None, **kwargs):
+    requestid.enter_task(task)
+
+
+@task_postrun.connect
+def _leave_the_request_id(task=None, **kwargs):
+    requestid.leave_task(task)

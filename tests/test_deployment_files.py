@@ -12,7 +12,7 @@ README = (ROOT / "README.md").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 # Variables Docker / the images themselves use, not read by Django settings.
-NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PROMETHEUS_MULTIPROC_DIR"}
 # One worker service per queue (settings.WORK_QUEUES).
 WORKERS = {n for n in COMPOSE["services"] if n.startswith("worker-")}
 
