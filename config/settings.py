@@ -21,6 +21,9 @@ env = environ.Env()
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = secret_key(DEBUG)
+# Rotating the key (README, Operations): the previous keys, still accepted for signatures
+# made with them (sessions, password reset links) until they are removed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
