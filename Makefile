@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:55432/desist
 TEST_REDIS_URL ?= redis://127.0.0.1:56379/0
 BENCH_DATABASE_URL ?= postgres://desist:desist@127.0.0.1:55432/desist_bench
 
-.PHONY: run test bench lint format services stop-services install clean
+.PHONY: run test bench loadtest lint format services stop-services install clean
 
 $(STAMP): pyproject.toml
 	scripts/venv.sh
@@ -39,6 +39,11 @@ bench: $(STAMP) services
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
 	  SECRET_KEY=bench-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	  $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+# Locust against gunicorn and two workers on 127.0.0.1 (scripts/loadtest.sh); a few
+# minutes, LOADTEST_TIME=1m to shorten it.
+loadtest: $(STAMP) services
+	@scripts/loadtest.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

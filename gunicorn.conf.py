@@ -39,3 +39,24 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 os.environ.setdefault("CONN_MAX_AGE", "60")
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+
+
+# With PROMETHEUS_MULTIPROC_DIR set, each worker writes its request metrics
+# (django-prometheus) to files there and /metrics adds them up (prometheus-client's
+# multiprocess mode): the folder is emptied when gunicorn starts, and a worker that
+# exits is marked dead so its gauges drop out.
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        from pathlib import Path
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from casework import metrics
 from casework.choices import CheckOutcome, EventSource, Stage
 from casework.models import CheckRequest, InfringingItem, VerificationCheck
 
@@ -373,6 +374,7 @@ def record(item_id, seen: FetchResult, *, requested_by=None, at=None):
             elapsed_ms=seen.elapsed_ms,
             requested_by=requested_by,
         )
+        transaction.on_commit(lambda: metrics.observe_check(seen.outcome, seen.elapsed_ms))
         streak = item.gone_streak
         if seen.outcome == CheckOutcome.GONE:
             streak += 1

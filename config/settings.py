@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import (
     database_url,
@@ -29,6 +30,9 @@ env = environ.Env()
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = secret_key(DEBUG)
+# Rotating the key (README, Operations): the previous keys, still accepted for signatures
+# made with them (sessions, password reset links) until they are removed.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -56,6 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 13 (metrics and logs): the request id first, so every response and log
+    # line carries it; django-prometheus's pair around everything else.
+    "config.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -289,6 +298,44 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("JOB_SWEEP_SECONDS", default=60.0),
     },
 }
+# --- Queues, routing and beat (issue 13: scale out) ---------------------------
+# One queue per kind of work, so each can get its own workers (docker-compose.yml runs a
+# worker service per queue, `celery -A config worker -Q letters`). Routing is declared
+# here only; a task not named here goes to the default queue. A worker started without
+# -Q consumes every queue below (`make run`, the test workers).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+WORK_QUEUES = {
+    "default": "sweepers, deadlines, reminders and anything not routed",
+    "letters": "letter renders (WeasyPrint)",
+    "checks": "verification checks of item URLs",
+    "imports-exports": "CSV imports and export ZIPs",
+    "reports": "dashboard PDF reports",
+}
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in WORK_QUEUES)
+CELERY_TASK_ROUTES = {
+    "notices.tasks.render_letter": {"queue": "letters"},
+    "casework.tasks.checks.check_item": {"queue": "checks"},
+    "casework.tasks.checks.run_check_request": {"queue": "checks"},
+    "casework.tasks.checks.check_due_items": {"queue": "checks"},
+    "casework.tasks.imports.run_import": {"queue": "imports-exports"},
+    "notices.tasks.build_export_zip": {"queue": "imports-exports"},
+    # Perceptual hashing of uploaded and imported evidence: intake work, beside imports.
+    "casework.tasks.variants.group_evidence": {"queue": "imports-exports"},
+    "casework.tasks.variants.group_pending": {"queue": "imports-exports"},
+    "dashboards.tasks.render_dashboard_report": {"queue": "reports"},
+}
+# One beat: celery-redbeat keeps the schedule in Redis and the running beat holds a
+# lock there, renewed every tick (at most BEAT_MAX_LOOP_SECONDS apart) and expiring
+# BEAT_LOCK_TIMEOUT seconds after its last renewal. A second beat started by mistake
+# waits for that lock instead of sending every periodic task again; it takes over
+# within BEAT_LOCK_TIMEOUT seconds if the first one dies.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_SECONDS", default=5)
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2.0, "socket_timeout": 5.0}
+CELERY_REDBEAT_KEY_PREFIX = env.str("BEAT_KEY_PREFIX", default="desist:beat:")
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=30)
+
 # A job's claim holds this long (longer than CELERY_TASK_TIME_LIMIT, so a live worker
 # never loses it); after that a dead worker's job is taken again, and a job queued
 # this long without a worker taking it is enqueued again.
@@ -350,7 +397,7 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -386,10 +433,38 @@ CHECK_BATCH_SIZE = env.int("CHECK_BATCH_SIZE", default=500)
 # A check asked again this soon after the last one (a redelivered task) does nothing.
 CHECK_DEDUPE_SECONDS = env.int("CHECK_DEDUPE_SECONDS", default=60)
 
+# --- Metrics, health and logs (issue 13) ------------------------------------------
+# /metrics answers a bearer token (Authorization: Bearer <METRICS_TOKEN>) or an address
+# in METRICS_ALLOWED_NETWORKS; with neither set it refuses everyone.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+# Each dependency /readyz asks may take this long before it counts as down.
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
+# One JSON object per line (python-json-logger) with the request id of the request, or
+# of the request that enqueued the task (config/requestid.py); plain text to read by eye.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 
 from casework.api.problems import not_found
 from casework.api.urls import router as casework_api
-from casework.views_health import healthz
+from casework.views_health import healthz, metrics, readyz
 from notices.api import router as notices_api
 
 # The REST API, version 1: casework's routes and notices' (the apps keep their own).
@@ -30,6 +30,8 @@ urlpatterns = [
         name="api-docs",
     ),
     re_path(r"^api/(?P<version>v1)/", include((api_v1, "api"))),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("demands/", include("notices.urls")),
     path("import/", include("casework.urls_import")),
     path("dashboard/", include("dashboards.urls")),

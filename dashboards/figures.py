@@ -32,6 +32,7 @@ Definitions (also shown on the page):
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -43,7 +44,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import stored
+from casework import metrics, stored
 from casework.choices import Stage
 from casework.inputs import BoundedDateField
 from casework.models import (
@@ -848,6 +849,7 @@ def render_report(report_id) -> None:
     if attempt is None:
         return
     report = DashboardReport.objects.select_related("requested_by").get(pk=report_id)
+    started = time.monotonic()
     saved_name = ""
     try:
         user = report.requested_by
@@ -864,6 +866,7 @@ def render_report(report_id) -> None:
         saved_name = report.file.name
         if DashboardReport.finish(report.pk, attempt, file=saved_name, size=len(pdf)):
             saved_name = ""  # else another attempt took over: its file counts
+            metrics.observe_render("report", int((time.monotonic() - started) * 1000))
     except Exception as exc:
         DashboardReport.fail(report.pk, attempt, f"{type(exc).__name__}: {exc}")
         raise

@@ -22,7 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import Max
 from django.utils import timezone
 
-from casework import stored
+from casework import metrics, stored
 from notices.business_days import calendar_for
 from notices.choices import LetterPurpose, LetterStatus
 from notices.completeness import current_template, exhibit_too_large
@@ -206,6 +206,7 @@ def render_letter(letter_id: int) -> None:
         if not won:  # another attempt took over meanwhile; its result counts
             return  # (``finally`` deletes this attempt's file)
         saved_name = ""
+        metrics.observe_render("letter", elapsed_ms)
         logger.info(
             "Letter %s rendered: %s pages, %s bytes, %s ms", letter_id, pages, len(pdf), elapsed_ms
         )

@@ -47,7 +47,9 @@ fi
 $BIN/python manage.py migrate --no-input -v0
 $BIN/python manage.py seed_demo
 
-$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >"$VAR/worker.log" 2>&1 &
+# One worker on every queue (settings.WORK_QUEUES); production runs one service per queue.
+$BIN/celery -A config worker -Q default,letters,checks,imports-exports,reports \
+  --loglevel=INFO --concurrency=2 >"$VAR/worker.log" 2>&1 &
 pids+=($!)
 $BIN/celery -A config beat --loglevel=INFO >"$VAR/beat.log" 2>&1 &
 pids+=($!)

@@ -103,7 +103,10 @@ def app(django_app):
 
 @pytest.fixture
 def celery_worker_real(transactional_db):
-    """A real Celery worker thread consuming from the real broker (Redis in `make test`)."""
+    """A real Celery worker thread consuming from the real broker (Redis in `make test`).
+
+    Started without a queue list, it consumes every queue of settings.WORK_QUEUES
+    (tests/notices/test_work_queues.py checks that)."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app

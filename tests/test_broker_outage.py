@@ -259,7 +259,7 @@ def test_a_failed_publish_is_sent_once_per_sweep_until_it_succeeds(broker, legal
     assert jobs.sweep()["notices.Letter"] == []  # not again every sweep
     import redis
 
-    assert redis.Redis.from_url(broker.url).llen("celery") == 1  # one message waits
+    assert redis.Redis.from_url(broker.url).llen("letters") == 1  # one message waits
 
 
 def test_a_sweep_stops_publishing_at_the_first_failure(broker, legal, items, settings, monkeypatch):

@@ -12,11 +12,16 @@ README = (ROOT / "README.md").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 # Variables Docker / the images themselves use, not read by Django settings.
-NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+NOT_SETTINGS = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PROMETHEUS_MULTIPROC_DIR"}
+# One worker service per queue (settings.WORK_QUEUES).
+WORKERS = {n for n in COMPOSE["services"] if n.startswith("worker-")}
 
 
 def settings_variables() -> set[str]:
-    reader = r"(?:env(?:\.\w+)?|env_bool|env_list|env_networks|environ\.get|os\.environ\.get)"
+    reader = (
+        r"(?:env(?:\.\w+)?|env_bool|env_list|env_networks|env_int_range"
+        r"|environ\.get|os\.environ\.get)"
+    )
     pattern = reader + r"""\(\s*["']([A-Z_]+)["']"""
     found = set(re.findall(pattern, SETTINGS))
     return found | {"SECRET_KEY"}  # read through config.env.secret_key
@@ -39,7 +44,7 @@ def test_the_readme_documents_no_variable_the_settings_ignore():
 
 def test_compose_has_the_production_services_with_health_checks():
     services = COMPOSE["services"]
-    assert {"postgres", "redis", "seaweedfs", "bucket", "web", "worker", "beat"} <= set(services)
+    assert {"postgres", "redis", "seaweedfs", "bucket", "web", "beat"} | WORKERS <= set(services)
     for name, service in services.items():
         if service.get("restart") == "no":  # a one-shot step: others wait for it to finish
             continue
@@ -49,7 +54,7 @@ def test_compose_has_the_production_services_with_health_checks():
         services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1]
         == "yes"
     )
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -76,7 +81,8 @@ def test_compose_commands_name_real_entry_points():
     services = COMPOSE["services"]
     assert "gunicorn config.wsgi" in services["web"]["command"]
     assert "migrate" in services["web"]["command"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    for name in WORKERS:
+        assert services[name]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert importlib.import_module("config.wsgi").application is not None
     assert importlib.import_module("config.celery").app.main == "desist"
@@ -84,7 +90,7 @@ def test_compose_commands_name_real_entry_points():
 
 def test_app_services_store_files_in_the_bucket_not_on_a_shared_disk():
     services = COMPOSE["services"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS):
         service = services[name]
         assert not service.get("volumes"), f"{name} mounts a disk: files belong in the bucket"
         assert service["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
@@ -130,3 +136,21 @@ def test_the_image_build_gives_collectstatic_the_urls_settings_require():
     dockerfile = (ROOT / "Dockerfile").read_text()
     step = dockerfile.split("manage.py collectstatic", 1)[0].rsplit("RUN ", 1)[1]
     assert "DATABASE_URL=postgres://" in step and "REDIS_URL=redis://" in step
+
+
+def test_compose_runs_one_worker_service_per_queue_with_a_replica_count():
+    from django.conf import settings
+
+    services = COMPOSE["services"]
+    consumed = []
+    for name in WORKERS:
+        command = services[name]["command"]
+        queues = command[command.index("-Q") + 1].split(",")
+        assert name == "worker-" + "-".join(queues), name
+        consumed += queues
+        assert str(services[name]["deploy"]["replicas"]).strip()
+    assert sorted(consumed) == sorted(settings.WORK_QUEUES)
+    assert "worker" not in services  # no worker left on every queue
+    # One beat: the Redis scheduler with its lock (settings), no local schedule file.
+    assert settings.CELERY_BEAT_SCHEDULER == "redbeat.RedBeatScheduler"
+    assert "--schedule" not in " ".join(services["beat"]["command"])

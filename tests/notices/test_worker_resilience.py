@@ -32,7 +32,7 @@ def test_malformed_messages_are_dropped_and_the_worker_keeps_working(legal, item
     app.control.purge()
     broker = redis.Redis.from_url(settings.REDIS_URL)
     for raw in POISON:
-        broker.lpush("celery", raw)
+        broker.lpush("default", raw)  # a queue every worker without -Q reads
     demand = drafting.draft_demand(legal, [i.pk for i in items])
 
     log_path = tmp_path / "worker.log"
@@ -67,7 +67,7 @@ def test_published_messages_leave_time_limits_to_the_worker(legal, items):
     demand = drafting.draft_demand(legal, [i.pk for i in items])
     rendering.request_render(demand, by=legal)
     broker = redis.Redis.from_url(settings.REDIS_URL)
-    raw = broker.lindex("celery", 0)
+    raw = broker.lindex("letters", 0)  # its queue (settings.CELERY_TASK_ROUTES)
     assert raw, "the render task was published"
     headers = json.loads(raw)["headers"]
     assert headers["task"].endswith("render_letter")
