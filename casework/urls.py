@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import views, views_catalogue, views_edit
 
 app_name = "casework"
 
@@ -16,4 +16,15 @@ urlpatterns = [
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
+    path("items/<int:pk>/edit/", views_edit.item_edit, name="item-edit"),
+    path("catalogue/", views_catalogue.index, name="catalogue"),
+    path("catalogue/franchises/new/", views_catalogue.franchise_create, name="franchise-create"),
+    path("catalogue/franchises/<int:pk>/", views_catalogue.franchise_edit, name="franchise-edit"),
+    path("catalogue/elements/new/", views_catalogue.element_create, name="element-create"),
+    path("catalogue/elements/<int:pk>/", views_catalogue.element_edit, name="element-edit"),
+    path(
+        "catalogue/holders/<int:pk>/signatory/",
+        views_catalogue.signatory_edit,
+        name="signatory-edit",
+    ),
 ]
