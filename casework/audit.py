@@ -69,11 +69,7 @@ def changes(obj, limit: int = 20) -> list[dict]:
                 before, after = sets.get(older.history_id, set()), sets.get(newer.history_id)
                 if after is None or before == after:
                     continue
-                names = dict(
-                    field.related_model._base_manager.filter(pk__in=before ^ after).values_list(
-                        "pk", "name"
-                    )
-                )
+                names = field.related_model._base_manager.in_bulk(before ^ after)
                 parts = [f"+{names.get(pk, pk)}" for pk in sorted(after - before)]
                 parts += [f"−{names.get(pk, pk)}" for pk in sorted(before - after)]
                 what.append(f"{capfirst(str(field.verbose_name))}: {', '.join(parts)}")
