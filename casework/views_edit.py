@@ -20,6 +20,7 @@ from casework.models import InfringingItem
 def item_edit(request, pk):
     items = InfringingItem.objects.select_related("rights_holder", "franchise", "platform")
     item = access.get_for(request.user, items, "change", pk=pk)
+    heading = f"{item.reference} · {item.title}"  # as saved: a bound form changes ``item``
     if request.method == "POST":
         form = ItemEditForm(request.POST, instance=item, user=request.user)
         if form.is_valid():
@@ -36,5 +37,5 @@ def item_edit(request, pk):
     return render(
         request,
         "casework/item_edit.html",
-        {"nav": "items", "item": item, "form": form, "locked_labels": locked},
+        {"nav": "items", "item": item, "heading": heading, "form": form, "locked_labels": locked},
     )
