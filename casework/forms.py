@@ -184,7 +184,9 @@ class ItemFieldsForm(forms.ModelForm):
             if normalized:
                 self._refuse_duplicate(franchise.rights_holder_id, normalized)
         platform, url = cleaned.get("platform"), cleaned.get("url")
-        if platform and url:
+        # An edit that leaves the platform and URL alone is not asked about them again.
+        moved = not self.instance.pk or {"platform", "url"} & set(self.changed_data)
+        if platform and url and moved:
             self.platform_warning = hosts.mismatch(platform, url)
             if self.platform_warning and not cleaned.get("platform_reason", "").strip():
                 self.add_error("platform", self.platform_warning)

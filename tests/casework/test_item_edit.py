@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from casework.models import Evidence, InfringingItem
+from casework.models import Evidence, InfringingItem, Platform
 from tests.casework.test_evidence import png_bytes
 from tests.factories import ItemFactory, PlatformFactory, ProtectedElementFactory
 from tests.webforms import check, messages
@@ -144,3 +144,12 @@ def test_a_platform_whose_hosts_miss_the_url_needs_a_reason_recorded_on_the_time
     page = form.submit().follow()
     assert InfringingItem.objects.get().platform_id == clipforge.pk
     assert "Platform ClipForge kept for host www.tiktok.com: ClipForge embeds" in timeline(page)
+
+
+def test_an_edit_leaving_platform_and_url_alone_is_not_asked_about_hosts(app, legal, item):
+    # The platform's hosts were listed after the item was logged on another host.
+    Platform.objects.filter(pk=item.platform_id).update(hosts="seed.bytedance.example")
+    form = app.get(edit_url(item), user=legal).forms["item-edit"]
+    form["title"] = "Only the title"
+    form.submit().follow()
+    assert InfringingItem.objects.get().title == "Only the title"
