@@ -12,14 +12,17 @@ from django.utils.text import Truncator, capfirst
 SKIPPED = {"normalized_url", "updated_at"}  # derived from other fields
 
 
-def _shown(value, field) -> str:
+def _shown(value, field, seen: dict) -> str:
+    """``value`` of ``field`` as a person reads it; related rows named once per call (``seen``)."""
     if value in (None, ""):
         return "—"
     if getattr(field, "choices", None):
         value = dict(field.flatchoices).get(value, value)
     elif field is not None and field.is_relation:
-        obj = field.related_model._base_manager.filter(pk=value).first()
-        value = obj if obj is not None else value
+        key = (field.related_model, value)
+        if key not in seen:
+            seen[key] = field.related_model._base_manager.filter(pk=value).first() or value
+        value = seen[key]
     return Truncator(str(value)).chars(80)
 
 
@@ -44,7 +47,7 @@ def changes(obj, limit: int = 20) -> list[dict]:
     changed (old → new) and why.
 
     A fixed number of queries whatever the number of rows: one for the history, one
-    per recorded many-to-many field, and one per changed foreign key shown.
+    per recorded many-to-many field, and one per distinct related row named.
     """
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
@@ -56,7 +59,7 @@ def changes(obj, limit: int = 20) -> list[dict]:
     fields = {f.name: f for f in obj._meta.fields}
     ids = [r.history_id for r in records]
     m2m = [(f, _m2m_sets(obj.history.model, f, ids)) for f in m2m_fields]
-    rows = []
+    rows, seen = [], {}
     for newer, older in zip(records[:limit], records[1:] + [None], strict=False):
         what = []
         if older is not None:
@@ -64,7 +67,8 @@ def changes(obj, limit: int = 20) -> list[dict]:
             for c in delta.changes:
                 field = fields.get(c.field)
                 label = capfirst(str(field.verbose_name if field else c.field))
-                what.append(f"{label}: {_shown(c.old, field)} → {_shown(c.new, field)}")
+                old, new = _shown(c.old, field, seen), _shown(c.new, field, seen)
+                what.append(f"{label}: {old} → {new}")
             for field, sets in m2m:
                 before, after = sets.get(older.history_id, set()), sets.get(newer.history_id)
                 if after is None or before == after:
