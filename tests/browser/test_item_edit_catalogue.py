@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from casework.models import InfringingItem, ProtectedElement
 from tests.browser.conftest import sign_in
-from tests.factories import ItemFactory, PlatformFactory
+from tests.factories import ItemFactory, PlatformFactory, ProtectedElementFactory
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,15 @@ def test_legal_staff_edit_an_item_and_see_it_on_the_timeline(
         title="Doll clip",
     )
     PlatformFactory(name="ClipForge", hosts="clipforge.app")
+    ProtectedElementFactory(franchise__rights_holder=netflix, franchise__name="Bridgerton")
     sign_in(page, legal.username)
+    # The log form: today's date, defaults, and elements grouped by franchise.
+    page.goto("/items/new/")
+    expect(page.get_by_label("Content kind *")).to_have_value("video")
+    page.get_by_label("Franchise *").select_option(label="Squid Game")
+    expect(page.get_by_role("group", name="Bridgerton")).to_be_hidden()
+    page.screenshot(path=SHOTS.format("log-form"), full_page=True)
+    assert axe_violations(page) == []
     page.goto(item.get_absolute_url())
     page.get_by_role("link", name="Edit item").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Edit {item.reference}")
