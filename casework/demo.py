@@ -26,6 +26,7 @@ from casework.choices import (
     Stage,
     Theory,
 )
+from casework.hosts import host_of
 from casework.models import (
     Evidence,
     Franchise,
@@ -556,6 +557,8 @@ def load_demo() -> dict:
                 "respondent": respondent,
                 "kind": kind,
                 "url": url,
+                # Its items' URLs are on its own host (``_url``): the item form warns otherwise.
+                "hosts": host_of(url).removeprefix("www."),
                 "description": description,
                 "agent_name": agent[0],
                 "agent_email": agent[1],

@@ -189,6 +189,12 @@ class Franchise(models.Model):
         blank=True,
         help_text="Copyright registration of the work, e.g. U.S. Copyright Office PA 2-345-678.",
     )
+    registration_office = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where it is registered: U.S. Copyright Office, EUIPO.",
+    )
+    registration_date = models.DateField(null=True, blank=True)
 
     objects = scoped("rights_holder")
     history = HistoricalRecords()
@@ -214,6 +220,12 @@ class ProtectedElement(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ElementKind.choices)
     registration_number = models.CharField(max_length=100, blank=True)
+    registration_office = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where it is registered: U.S. Copyright Office, EUIPO.",
+    )
+    registration_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
 
     objects = scoped("franchise__rights_holder")
@@ -256,6 +268,12 @@ class Platform(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=PlatformKind.choices)
     url = models.URLField(blank=True)
+    # The item form warns when an item's URL is on none of these (casework.hosts).
+    hosts = models.TextField(
+        blank=True,
+        help_text="Hosts its items are served from, one per line (tiktok.com also covers "
+        "www.tiktok.com). Blank: any host.",
+    )
     description = models.CharField(
         max_length=300,
         blank=True,
@@ -274,6 +292,10 @@ class Platform(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def host_list(self) -> list[str]:
+        return [h.strip().lower().strip(".") for h in self.hosts.split() if h.strip()]
 
 
 class InfringingItem(models.Model):

@@ -139,13 +139,14 @@ class BulkTransitionError(Exception):
         super().__init__(" ".join(errors))
 
 
-def record_logged(item, *, by=None, source=EventSource.MANUAL, at=None):
-    """The first event of a new item: logged as identified."""
+def record_logged(item, *, by=None, source=EventSource.MANUAL, at=None, reason=""):
+    """The first event of a new item: logged as identified (``reason``: a note, if any)."""
     return StageEvent.objects.create(
         item=item,
         from_stage="",
         to_stage=Stage.IDENTIFIED,
         at=at or item.created_at or timezone.now(),
         by=by,
+        reason=reason,
         source=source,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views, views_keys
+from casework import views, views_catalogue, views_edit, views_keys
 
 app_name = "casework"
 
@@ -19,4 +19,15 @@ urlpatterns = [
     path("holders/<int:holder_id>/api-keys/", views_keys.api_keys, name="api-keys"),
     path("variants/<int:pk>/", views.variant_group, name="variant-group"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
+    path("items/<int:pk>/edit/", views_edit.item_edit, name="item-edit"),
+    path("catalogue/", views_catalogue.index, name="catalogue"),
+    path("catalogue/franchises/new/", views_catalogue.franchise_create, name="franchise-create"),
+    path("catalogue/franchises/<int:pk>/", views_catalogue.franchise_edit, name="franchise-edit"),
+    path("catalogue/elements/new/", views_catalogue.element_create, name="element-create"),
+    path("catalogue/elements/<int:pk>/", views_catalogue.element_edit, name="element-edit"),
+    path(
+        "catalogue/holders/<int:pk>/signatory/",
+        views_catalogue.signatory_edit,
+        name="signatory-edit",
+    ),
 ]

@@ -8,8 +8,24 @@ demand page shows it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from notices.models import LetterTemplate
+
+
+class Gap(str):
+    """One missing thing, as a sentence; ``links`` are (label, URL) pairs of the pages
+    where it is fixed (the demand page shows them as links after ``lead``)."""
+
+    lead: str = ""
+    links: tuple = ()
+
+    @classmethod
+    def with_links(cls, lead: str, links) -> Gap:
+        links = tuple(links)
+        gap = cls(lead + ", ".join(label for label, _ in links))
+        gap.lead, gap.links = lead, links
+        return gap
 
 
 def current_template(rights_holder):
@@ -29,7 +45,10 @@ def exhibit_too_large(count: int) -> str:
 
 
 def missing(demand, template=None) -> list[str]:
-    """What the letter still lacks (signatory, contact, works, items, statements, deadline)."""
+    """What the letter still lacks (signatory, contact, works, items, statements, deadline).
+
+    An item without protected elements is named with a link to its edit page.
+    """
     gaps: list[str] = []
     template = template or current_template(demand.rights_holder_id)
     if template is None:
@@ -50,11 +69,16 @@ def missing(demand, template=None) -> list[str]:
     elif too_large := exhibit_too_large(len(items)):
         gaps.append(too_large)
     else:
-        unnamed = [item.reference for item in items if not item.elements.all()]
+        unnamed = sorted(
+            (item.reference, reverse("casework:item-edit", args=[item.pk]))
+            for item in items
+            if not item.elements.all()
+        )
         if unnamed:
             gaps.append(
-                "the works identified: no protected element named for item(s) "
-                + ", ".join(sorted(unnamed))
+                Gap.with_links(
+                    "the works identified: no protected element named for item(s) ", unnamed
+                )
             )
     if not demand.remedies.exists():
         gaps.append("at least one numbered demand (remedy)")

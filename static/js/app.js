@@ -18,3 +18,24 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 })();
+
+// Item form: show the chosen franchise's protected elements (groups with a ticked box
+// stay visible, so nothing chosen is hidden); the server accepts only that franchise's.
+(function () {
+  "use strict";
+  function showElements(select) {
+    document.querySelectorAll("fieldset.element-group[data-franchise]").forEach(function (group) {
+      var ticked = group.querySelector("input:checked");
+      group.hidden = Boolean(select.value) && group.dataset.franchise !== select.value && !ticked;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".item-form select[name=franchise]")) {
+      showElements(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.querySelector(".item-form select[name=franchise]");
+    if (select) showElements(select);
+  });
+})();
