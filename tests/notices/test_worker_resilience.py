@@ -50,6 +50,14 @@ def test_malformed_messages_are_dropped_and_the_worker_keeps_working(legal, item
             "the worker to render after the poison",
             log_path,
         )
+        # The poison waits on the default queue, the render on the letters queue: the
+        # worker may render first, so wait for it to have read every poisoned message.
+        wait_for(
+            lambda: log_path.read_text().count("Dropped a malformed message") >= len(POISON),
+            60,
+            "the worker to drop every malformed message",
+            log_path,
+        )
         assert worker.poll() is None, "the worker is still running"
     finally:
         kill_group(worker)
