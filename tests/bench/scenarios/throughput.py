@@ -76,13 +76,18 @@ def _start(port: int):
     }
     args = [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", str(ROOT / "gunicorn.conf.py")]
     args += shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", ""))
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # Its log (one JSON line per request) goes to a file: a pipe nobody reads fills up
+    # after a few hundred requests and then every worker blocks on writing to it.
+    log = ROOT / "var" / "bench-gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=out
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-500:]}")
+            raise RuntimeError(f"gunicorn exited: {log.read_text()[-500:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
