@@ -13,7 +13,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -37,6 +36,7 @@ from notices.models import ExportJob, Letter
 from tests.casework.test_evidence import png_bytes
 from tests.conftest import KEYS
 from tests.factories import ItemFactory, UserFactory
+from tests.notices.test_worker_kill import start_worker
 from tests.webforms import check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,26 +187,8 @@ def worker(bucket, tmp_path):
     }
     env.pop("FILE_STORAGE", None)
     log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_worker(log_path, pool="solo", env=env)
+    with process.log:
         process.media = media
         process.log_path = log_path
         try:

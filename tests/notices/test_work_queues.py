@@ -3,8 +3,6 @@ every task lands on its kind's queue, a worker without -Q takes every queue, and
 worker process started on the letters queue alone renders letters and runs no checks."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from casework import jobs
 from config.celery import app as celery_app
 from notices import rendering
 from notices.choices import LetterStatus
-from tests.notices.test_worker_kill import kill_group, status_of, wait_for, worker_env
+from tests.notices.test_worker_kill import kill_group, start_worker, status_of, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,30 +76,7 @@ def test_a_worker_without_q_consumes_every_queue():
 
 
 def start_worker_on(queues, log_path):
-    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            ",".join(queues),
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=worker_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    process.log = log
-    return process
+    return start_worker(log_path, queues=queues, pool="solo")
 
 
 def test_a_worker_on_the_letters_queue_renders_letters_and_runs_no_checks(

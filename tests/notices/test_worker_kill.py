@@ -45,25 +45,19 @@ def worker_env():
     return env
 
 
-def start_worker(log_path):
+def start_worker(log_path, *, queues=(), pool="prefork", env=None):
+    """A real ``celery worker`` in its own process group, logging to ``log_path``:
+    every queue unless ``queues`` names some; ``env`` defaults to ``worker_env()``."""
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    args = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker"]
+    if queues:
+        args += ["-Q", ",".join(queues)]
+    args += [f"--pool={pool}", *(["-c", "1"] if pool == "prefork" else [])]
+    args += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"]
     process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "-c",
-            "1",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "-l",
-            "info",
-        ],
+        args,
         cwd=ROOT,
-        env=worker_env(),
+        env=env or worker_env(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: SIGKILL reaches the pool child too
