@@ -569,15 +569,10 @@ class StageEvent(models.Model):
         return f"{self.item_id}: {self.from_stage or '—'} → {self.to_stage}"
 
 
-class ItemRollup(models.Model):
-    """Items per rights holder, franchise, platform, stage and week logged, as delta rows.
-
-    Written only by the database (triggers on items; casework/rollups.py holds the
-    rule): every statement that inserts, moves or deletes items adds one signed row
-    per key it changes, so concurrent transactions never wait on or lose a count; a
-    periodic compaction folds each key's rows into one. Readers ``Sum("items")``.
-    ``week`` is the Monday (settings.TIME_ZONE) of the item's ``created_at``.
-    """
+class RollupKey(models.Model):
+    """The key every dashboard rollup row shares: holder, franchise and platform (plus
+    each rollup's own columns). No foreign-key constraints: only the database's triggers
+    write these rows (casework/rollups.py), in the transaction of the change."""
 
     rights_holder = models.ForeignKey(
         RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -588,11 +583,26 @@ class ItemRollup(models.Model):
     platform = models.ForeignKey(
         Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        abstract = True
+
+
+class ItemRollup(RollupKey):
+    """Items per rights holder, franchise, platform, stage and week logged, as delta rows.
+
+    Written only by the database (triggers on items; casework/rollups.py holds the
+    rule): every statement that inserts, moves or deletes items adds one signed row
+    per key it changes, so concurrent transactions never wait on or lose a count; a
+    periodic compaction folds each key's rows into one. Readers ``Sum("items")``.
+    ``week`` is the Monday (settings.TIME_ZONE) of the item's ``created_at``.
+    """
+
     stage = models.CharField(max_length=12, choices=Stage.choices)
     week = models.DateField()
     items = models.IntegerField()
-
-    objects = scoped("rights_holder")
 
     class Meta:
         indexes = [
@@ -608,24 +618,13 @@ class ItemRollup(models.Model):
         return f"{self.rights_holder_id}/{self.franchise_id}/{self.stage}/{self.week}: {self.items}"
 
 
-class RemovalRollup(models.Model):
+class RemovalRollup(RollupKey):
     """StageEvents to ``removed`` per rights holder, franchise, platform and week of the
     event, as delta rows kept like ItemRollup (a relapsed item removed again counts
     again; an item moved to another franchise takes its removals along)."""
 
-    rights_holder = models.ForeignKey(
-        RightsHolder, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    franchise = models.ForeignKey(
-        Franchise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    platform = models.ForeignKey(
-        Platform, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
     week = models.DateField()
     removals = models.IntegerField()
-
-    objects = scoped("rights_holder")
 
     class Meta:
         indexes = [
