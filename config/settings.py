@@ -20,6 +20,7 @@ from config.env import (
     env_networks,
     redis_url,
     secret_key,
+    site_url,
     storage_from_url,
 )
 
@@ -211,6 +212,8 @@ VARIANT_VIDEO_FRAMES = env_int_range("VARIANT_VIDEO_FRAMES", default=8, low=1, h
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
+# Emails link to their demand with an absolute URL: SITE_URL + the page's path.
+SITE_URL = site_url(env.str("SITE_URL", default="http://localhost:8000"))
 
 # --- Celery -----------------------------------------------------------------
 # Redis is the broker and the checks' rate limiter (`make run` starts an embedded one).
@@ -309,7 +312,7 @@ CELERY_BEAT_SCHEDULE = {
 # -Q consumes every queue below (`make run`, the test workers).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 WORK_QUEUES = {
-    "default": "sweepers, deadlines, reminders and anything not routed",
+    "default": "sweepers, deadlines, reminders, notifications and anything not routed",
     "letters": "letter renders (WeasyPrint)",
     "checks": "verification checks of item URLs",
     "imports-exports": "CSV imports and export ZIPs",

@@ -35,6 +35,7 @@ EXPECTED = {
     "casework.tasks.checks.sweep_quiet_periods": "default",
     "notices.tasks.sweep_deadlines": "default",
     "notices.tasks.send_reminders": "default",
+    "notices.tasks.notify_demand_event": "default",
 }
 
 
