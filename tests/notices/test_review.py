@@ -13,11 +13,12 @@ def test_viewer_gets_403_on_workflow_actions_and_changes_nothing(viewer_client, 
     posts = [
         reverse("notices:demand-action", args=[draft.pk, "submit"]),
         reverse("notices:demand-action", args=[draft.pk, "withdraw"]),
+        reverse("notices:demand-return", args=[draft.pk]),
         reverse("notices:demand-send", args=[draft.pk]),
         reverse("notices:remedy-compliance", args=[draft.pk, remedy.pk]),
     ]
     for url in posts:
-        assert viewer_client.post(url, {"note": "x"}).status_code == 403, url
+        assert viewer_client.post(url, {"note": "x", "reason": "x"}).status_code == 403, url
     draft.refresh_from_db()
     assert draft.status == DemandStatus.DRAFT
     assert DemandEvent.objects.filter(demand=draft).count() == before
