@@ -293,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     # Overdue demands and deadline reminders (notices/deadlines.py).
     "sweep-deadlines": {"task": "notices.tasks.sweep_deadlines", "schedule": 900.0},
     "send-reminders": {"task": "notices.tasks.send_reminders", "schedule": 900.0},
+    # Workflow notifications whose task message was lost (notices/notifications.py).
+    "send-unsent-notifications": {
+        "task": "notices.tasks.send_unsent_notifications",
+        "schedule": 300.0,
+    },
     # The dashboard rollups' delta rows folded into one per key (casework/rollups.py).
     "compact-rollups": {
         "task": "casework.tasks.rollups.compact_rollups",

@@ -5,6 +5,8 @@ one who submitted it); returning it to draft tells its preparer, with the reason
 The workflow writes the DemandEvent and calls :func:`notify_after_commit`; the
 task (notices.tasks.notify_demand_event) carries only the event's id and calls
 :func:`send_for_event`, which sends each event's email once (DemandNotification).
+A message lost on the way (the broker was down) is made good by beat:
+:func:`send_unsent` sends what a recent event still lacks.
 
 Emails are plain text: nothing in them is HTML, so nothing is HTML-escaped.
 What people wrote (a return reason) is quoted line by line ("> ") with control
@@ -14,6 +16,7 @@ carry only the demand's reference, which the app makes.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -37,6 +40,10 @@ SUBJECTS = {
     "return": "{reference}: returned to draft",
 }
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# send_unsent leaves an event this long to its own task, and gives up after a day (a
+# notification sent later than that would only confuse).
+GRACE = dt.timedelta(minutes=2)
+GIVE_UP = dt.timedelta(days=1)
 
 
 def absolute_url(path: str) -> str:
@@ -95,7 +102,6 @@ def send_for_event(event_id: int) -> list[str]:
     recipients = recipients_for(event)
     if not recipients:
         logger.warning("Nobody to notify of %s on demand %s.", event.action, event.demand_id)
-        return []
     demand = event.demand
     context = {
         "event": event,
@@ -108,6 +114,8 @@ def send_for_event(event_id: int) -> list[str]:
             DemandNotification.objects.create(
                 event=event, sent_at=timezone.now(), recipients="\n".join(recipients)
             )
+            if not recipients:  # recorded as handled, so no sweep tries it again
+                return []
             send_mail(
                 SUBJECTS[event.action].format(reference=demand.reference),
                 render_to_string(f"notices/email_{event.action}.txt", context),
@@ -117,3 +125,19 @@ def send_for_event(event_id: int) -> list[str]:
     except IntegrityError:
         return []  # another run sent it
     return recipients
+
+
+def send_unsent(now=None) -> int:
+    """Send the notifications of the last day's events whose task never ran; returns
+    how many events were handled."""
+    now = now or timezone.now()
+    unsent = DemandEvent.objects.filter(
+        action__in=list(SUBJECTS),
+        at__gte=now - GIVE_UP,
+        at__lte=now - GRACE,
+        notification__isnull=True,
+    ).order_by("at", "id")
+    ids = list(unsent.values_list("pk", flat=True))
+    for event_id in ids:
+        send_for_event(event_id)
+    return len(ids)

@@ -45,3 +45,8 @@ def send_reminders():
 def notify_demand_event(event_id: int) -> int:
     """Email the people a workflow event makes a demand wait for (once per event)."""
     return len(notifications.send_for_event(event_id))
+
+
+@shared_task
+def send_unsent_notifications() -> int:
+    return notifications.send_unsent()

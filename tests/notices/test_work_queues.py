@@ -36,6 +36,7 @@ EXPECTED = {
     "notices.tasks.sweep_deadlines": "default",
     "notices.tasks.send_reminders": "default",
     "notices.tasks.notify_demand_event": "default",
+    "notices.tasks.send_unsent_notifications": "default",
 }
 
 

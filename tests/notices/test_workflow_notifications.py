@@ -1,9 +1,11 @@
 """Submitting a demand emails its holder's managers; returning it emails its preparer with
 the reason. A real Celery worker sends them after commit, each once, linking to the demand."""
 
+import datetime as dt
 import time
 
 import pytest
+import time_machine
 from django.core import mail
 
 from casework.choices import Role
@@ -84,3 +86,16 @@ def test_return_needs_a_reason(legal, manager, draft):
         workflow.perform(draft, "return", by=manager, note=" \n ")
     draft.refresh_from_db()
     assert draft.status == DemandStatus.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_beat_sends_what_a_lost_message_never_did_once(legal, manager, draft, mailoutbox):
+    # In a test transaction nothing commits, so the task is never published: a lost message.
+    workflow.perform(draft, "submit", by=legal)
+    submitted = draft.events.get(action="submit").at
+    assert notifications.send_unsent(now=submitted + dt.timedelta(seconds=30)) == 0  # its task's
+    with time_machine.travel(submitted + dt.timedelta(minutes=5), tick=False):
+        assert notifications.send_unsent() == 1
+        assert notifications.send_unsent() == 0
+    assert [m.to for m in mailoutbox] == [["nf-manager@example.com"]]
+    assert notifications.send_unsent(now=submitted + dt.timedelta(days=2)) == 0
