@@ -217,6 +217,14 @@ class DemandEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # notices.notifications.send_unsent: the last day's submissions and returns.
+            models.Index(
+                fields=["at"],
+                condition=models.Q(action__in=["submit", "return"]),
+                name="demand_event_review_at",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.demand_id} {self.action}"
