@@ -24,14 +24,14 @@ def _wait_for_mail(count, timeout=30):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_emails_managers_on_submit_and_the_preparer_on_return(
-    celery_worker_real, settings, legal, manager, manager2, outsider, draft, warner
+    celery_worker_real, settings, netflix, legal, manager, manager2, draft, warner
 ):
     settings.SITE_URL = "https://desist.example"
     UserFactory(username="wb-manager", role=Role.MANAGER, holders=[warner])
     UserFactory(
         username="nf-manager-gone",
         role=Role.MANAGER,
-        holders=[legal.rights_holders.get()],
+        holders=[netflix],
         is_active=False,
     )
     link = f"https://desist.example/demands/{draft.pk}/"
