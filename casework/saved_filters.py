@@ -45,7 +45,7 @@ class SavedFilterForm(forms.ModelForm):
         model = SavedFilter
         fields = ["name", "query"]
         widgets = {"query": forms.HiddenInput}
-        labels = {"name": "Name of this filter"}
+        labels = {"name": "Name of this filter", "query": "Filter"}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
