@@ -235,3 +235,16 @@ def test_ranked_pages_stop_at_the_limit_and_say_so(
     sorted_page = legal_client.get(LIST, {"q": "doll", "size": 25, "sort": "-logged"})
     assert sorted_page.context["page"].has_next
     assert InfringingItem.objects.count() == 60
+
+
+@pytest.mark.django_db
+def test_the_admin_searches_items_the_same_way(client, corpus):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:casework_infringingitem_changelist")
+    response = client.get(url, {"q": "squid game ballroom"})
+    assert {i.pk for i in response.context["cl"].result_list} == {
+        corpus["finale"].pk,
+        corpus["warner"].pk,  # a superuser sees every holder's items
+    }
