@@ -37,9 +37,7 @@ def _reference(text: str) -> Q | None:
     match = REFERENCE.match(text)
     if match is None:
         return None
-    code, number = match.groups()
-    if int(number) > 2**63 - 1:
-        return None
+    code, number = match.groups()  # 18 digits at most: always a bigint
     condition = Q(pk=int(number))
     return condition & Q(rights_holder__code__iexact=code) if code else condition
 

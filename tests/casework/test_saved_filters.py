@@ -103,3 +103,18 @@ def test_bad_saves_say_which_field_is_wrong(app, legal, items, name, params, err
     page = _save(app, legal, name, **params).follow()
     assert error in page.text
     assert SavedFilter.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_name_saved_twice_at_once_is_refused_not_an_error(app, legal, items, monkeypatch):
+    """Two tabs: both pass the name check, the second INSERT meets the constraint."""
+    from casework.saved_filters import SavedFilterForm
+
+    page = app.get(LIST, {"q": "doll"}, user=legal)
+    _save(app, legal, "Dolls", q="doll")
+    monkeypatch.setattr(SavedFilterForm, "clean_name", lambda form: form.cleaned_data["name"])
+    form = page.forms["save-filter"]
+    form["name"] = "Dolls"
+    response = form.submit().follow()
+    assert "You already have a saved filter with it." in response.text
+    assert SavedFilter.objects.count() == 1
