@@ -39,7 +39,7 @@ def list_query(params: QueryDict) -> str:
 
 
 class SavedFilterForm(forms.ModelForm):
-    """Save the list's current query under a name (the list page's "Save this filter")."""
+    """Save the list's current query under a name (the list page's "Save under this name")."""
 
     class Meta:
         model = SavedFilter

@@ -41,7 +41,7 @@ def test_search_sort_save_and_open_the_saved_link(
     sign_in(page, legal.username)
     page.goto("/items/")
     page.get_by_label("Search:").fill("squid game ballroom")
-    page.get_by_role("button", name="Filter", exact=True).click()
+    page.get_by_role("button", name="Filter").click()
     expect(page.locator("#item-count")).to_have_text("2 items, by relevance")
     marked = {text.lower() for text in page.locator("tbody mark").all_inner_texts()}
     assert marked == {"squid", "game", "ballroom"}
@@ -55,7 +55,7 @@ def test_search_sort_save_and_open_the_saved_link(
     expect(page.locator("tbody tr").first).to_contain_text("Acme Models Ltd.")
 
     page.get_by_label("Name of this filter").fill("Squid ballroom by respondent")
-    page.get_by_role("button", name="Save this filter").click()
+    page.get_by_role("button", name="Save under this name").click()
     expect(page.get_by_role("status")).to_contain_text("Saved the filter")
     saved = SavedFilter.objects.get()
     link = page.locator(".saved-list").get_by_role("link", name="Squid ballroom by respondent")
