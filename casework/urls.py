@@ -15,6 +15,11 @@ urlpatterns = [
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
+    path(
+        "items/<int:pk>/check/progress/",
+        views.item_check_progress,
+        name="item-check-progress",
+    ),
     path("holders/api-keys/", views_keys.api_keys_home, name="api-keys-home"),
     path("holders/<int:holder_id>/api-keys/", views_keys.api_keys, name="api-keys"),
     path("variants/<int:pk>/", views.variant_group, name="variant-group"),

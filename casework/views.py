@@ -6,6 +6,7 @@ evidence answers 404. Every change calls ``access.require_edit`` first.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
@@ -20,7 +21,6 @@ from casework.filters import SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
 from casework.models import (
-    CheckRequest,
     Evidence,
     InfringingItem,
     ProtectedElement,
@@ -206,13 +206,41 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "targets": [(t, Stage(t).label) for t in stages.allowed_targets(item.stage)],
         "transition_form": transition_form or TransitionForm(),
         "evidence_form": evidence_form or EvidenceForm(),
-        "checks": item.checks.select_related("requested_by")[:10],
         "changes": audit.changes(item),
-        "pending_check": item.check_requests.filter(
-            status__in=[CheckRequest.QUEUED, CheckRequest.RUNNING]
-        ).first(),
+        **_checks_context(item),
     }
     return render(request, "casework/item_detail.html", context, status=status)
+
+
+def _checks_context(item, *, polled=False):
+    """The verification checks panel: the latest checks, and the latest "Check now"
+    while it is unfinished (or, ``polled`` by the page that watched it run, finished)."""
+    latest = item.check_requests.select_related("requested_by", "result").first()
+    shown = latest if latest and (polled or latest.unfinished) else None
+    return {
+        "checks": item.checks.select_related("requested_by")[:10],
+        "check_request": shown,
+        "check_state": (
+            f"{shown.pk}.{shown.status}.{shown.attempts}.{shown.waiting_for_worker:d}"
+            if shown
+            else ""
+        ),
+    }
+
+
+@login_required
+@require_GET
+def item_check_progress(request, pk):
+    """The state of an item's "Check now", polled by its page: 204 while the state the
+    page shows (``?state=``) is unchanged; when the check ends, its result and the checks
+    table (swapped out of band)."""
+    item = _item_for(request, pk)
+    context = _checks_context(item, polled=True)
+    if request.GET.get("state") == context["check_state"]:
+        return HttpResponse(status=204)
+    return render(
+        request, "casework/_check_progress.html", {"item": item, "oob_table": True, **context}
+    )
 
 
 @login_required
