@@ -4,6 +4,8 @@ Every object is fetched through ``for_user``: another rights holder's item or
 evidence answers 404. Every change calls ``access.require_edit`` first.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -31,6 +33,8 @@ from casework.paging import paginate
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
+# How long the item page says how a "Check now" ended, next to the button.
+CHECK_RESULT_SHOWN_FOR = dt.timedelta(minutes=10)
 STAGE_LABELS = dict(Stage.choices)
 # The columns a row of the list shows (templates/jinja2/casework/item_rows.html) and
 # every sort column of casework.filters.SORTS: nothing else is read for 200 rows.
@@ -212,11 +216,13 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
     return render(request, "casework/item_detail.html", context, status=status)
 
 
-def _checks_context(item, *, polled=False):
-    """The verification checks panel: the latest checks, and the latest "Check now"
-    while it is unfinished (or, ``polled`` by the page that watched it run, finished)."""
+def _checks_context(item):
+    """The verification checks panel: the latest checks, and the latest "Check now" while
+    it is unfinished or ended moments ago (its result is said next to the button)."""
     latest = item.check_requests.select_related("requested_by", "result").first()
-    shown = latest if latest and (polled or latest.unfinished) else None
+    recent = timezone.now() - CHECK_RESULT_SHOWN_FOR
+    ended_lately = latest and latest.finished_at and latest.finished_at > recent
+    shown = latest if latest and (latest.unfinished or ended_lately) else None
     return {
         "checks": item.checks.select_related("requested_by")[:10],
         "check_request": shown,
@@ -235,7 +241,7 @@ def item_check_progress(request, pk):
     page shows (``?state=``) is unchanged; when the check ends, its result and the checks
     table (swapped out of band)."""
     item = _item_for(request, pk)
-    context = _checks_context(item, polled=True)
+    context = _checks_context(item)
     if request.GET.get("state") == context["check_state"]:
         return HttpResponse(status=204)
     return render(
@@ -319,7 +325,7 @@ def item_check(request, pk):
     else:
         created = verification.request_check(item, by=request.user)
         if created:
-            messages.success(request, "Check queued: its result appears in the checks list.")
+            messages.success(request, "Check queued: its progress shows under Verification checks.")
         else:
             messages.info(request, "A check of this item is already queued.")
     return redirect_next(request, item.get_absolute_url())
