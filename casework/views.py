@@ -243,7 +243,9 @@ def item_check_progress(request, pk):
     item = _item_for(request, pk)
     context = _checks_context(item)
     if request.GET.get("state") == context["check_state"]:
-        return HttpResponse(status=204)
+        unchanged = HttpResponse(status=204)
+        del unchanged["Content-Type"]  # no body, so no type
+        return unchanged
     return render(
         request, "casework/_check_progress.html", {"item": item, "oob_table": True, **context}
     )
