@@ -169,11 +169,11 @@ def test_check_now_shows_it_is_queued_then_its_result(
 
     # The panel polls itself: the result shows without a reload, and the table has it.
     expect(progress).to_contain_text("Check finished", timeout=30_000)
-    expect(progress).to_contain_text("Live HTTP 200")
+    expect(progress).to_contain_text("Live · HTTP 200")
     expect(page.locator("#check-table tbody tr").first).to_contain_text("Live")
     page.locator("#checks").screenshot(path=f"{SHOTS}/phone-390-check-done.png")
     # A while after it ended, the page still says how the check went.
     page.reload()
-    expect(progress).to_contain_text("Live HTTP 200")
+    expect(progress).to_contain_text("Live · HTTP 200")
     expect(page.locator("#check-progress[hx-get]")).to_have_count(0)
     assert axe_violations(page) == []

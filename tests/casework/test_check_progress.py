@@ -30,7 +30,7 @@ def test_a_retrying_check_says_so_instead_of_not_checked_yet(app, manager, notif
     CheckRequest.release(request.pk, attempt, "Attempt 1: HTTP 503 from https://x.example/")
 
     page = app.get(notified.get_absolute_url(), user=manager)
-    assert progress_of(page).startswith("Retrying.")
+    assert progress_of(page).startswith("Retrying after a temporary failure")
     assert "Attempt 1: HTTP 503 from https://x.example/" in progress_of(page)
     assert "Not checked yet" not in page.text
     assert "No check has finished yet" in page.html.select_one("#check-table").text
@@ -59,10 +59,13 @@ def test_the_polled_fragment_answers_204_until_the_check_ends_then_its_result(
     check = verification.record(notified.pk, seen, requested_by=manager)
     CheckRequest.finish(request.pk, attempt, result=check)
     done = app.get(running.html.select_one("#check-progress")["hx-get"], user=manager)
-    assert re.search(r"Check finished at \d\d:\d\d: Gone HTTP 410", progress_of(done))
+    assert re.search(
+        r"Check finished at \d\d:\d\d: Gone · HTTP 410\. The item is notified\.", progress_of(done)
+    )
     assert not done.html.select_one("#check-progress").has_attr("hx-get")  # polling stops
     table = done.html.select_one("#check-table[hx-swap-oob]")  # the table, refreshed
     assert "Gone" in table.text and "Not checked yet" not in table.text
+    assert "current streak 1" in table.text
 
 
 def test_another_holders_check_progress_is_404(client, outsider, notified):
