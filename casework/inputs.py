@@ -1,4 +1,4 @@
-"""Input rules used by every page: redirect targets and date ranges.
+"""Input rules used by every page: redirect targets, date bounds and date order.
 
 One module, so a rule is written once and every view gets it the same way.
 """
@@ -7,6 +7,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -49,11 +50,32 @@ class BoundedDateField(forms.DateField):
         ]
 
 
+def inverted_range_message(start_label: str, end_label: str) -> str:
+    return f"“{end_label}” must not be before “{start_label}”."
+
+
+def check_date_order(form, start: str, end: str) -> None:
+    """Add an error to ``form``'s field ``end`` when its date is before field ``start``'s.
+
+    An inverted range matches nothing; said by the field, not as "no results".
+    Call from ``clean()``, after the fields are cleaned.
+    """
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and first > last:
+        message = inverted_range_message(form.fields[start].label, form.fields[end].label)
+        form.add_error(end, message)
+
+
 class BoundedDateRangeField(DateRangeField):
-    """django-filter's from/to date range, each end a BoundedDateField."""
+    """django-filter's from/to date range, each end a BoundedDateField, in order."""
 
     def __init__(self, *args, **kwargs):
         RangeField.__init__(self, (BoundedDateField(), BoundedDateField()), *args, **kwargs)
+
+    def compress(self, data_list):
+        if data_list and data_list[0] and data_list[1] and data_list[0] > data_list[1]:
+            raise ValidationError(inverted_range_message("From", "To"), code="inverted")
+        return super().compress(data_list)
 
 
 class BoundedDateFilter(django_filters.DateFilter):

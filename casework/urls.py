@@ -15,6 +15,11 @@ urlpatterns = [
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
+    path(
+        "items/<int:pk>/check/progress/",
+        views.item_check_progress,
+        name="item-check-progress",
+    ),
     path("items/saved/", views_saved.saved_filter_create, name="saved-filter-create"),
     path("items/saved/<int:pk>/", views_saved.saved_filter, name="saved-filter"),
     path(

@@ -4,8 +4,11 @@ Every object is fetched through ``for_user``: another rights holder's item or
 evidence answers 404. Every change calls ``access.require_edit`` first.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
@@ -20,7 +23,6 @@ from casework.filters import RELEVANCE, SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
 from casework.models import (
-    CheckRequest,
     Evidence,
     InfringingItem,
     ProtectedElement,
@@ -33,6 +35,8 @@ from casework.saved_filters import SavedFilterForm, list_query
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
+# How long the item page says how a "Check now" ended, next to the button.
+CHECK_RESULT_SHOWN_FOR = dt.timedelta(minutes=10)
 STAGE_LABELS = dict(Stage.choices)
 # The columns a row of the list shows (templates/jinja2/casework/item_rows.html) and
 # every sort column of casework.filters.SORTS: nothing else is read for 200 rows.
@@ -239,13 +243,45 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "targets": [(t, Stage(t).label) for t in stages.allowed_targets(item.stage)],
         "transition_form": transition_form or TransitionForm(),
         "evidence_form": evidence_form or EvidenceForm(),
-        "checks": item.checks.select_related("requested_by")[:10],
         "changes": audit.changes(item),
-        "pending_check": item.check_requests.filter(
-            status__in=[CheckRequest.QUEUED, CheckRequest.RUNNING]
-        ).first(),
+        **_checks_context(item),
     }
     return render(request, "casework/item_detail.html", context, status=status)
+
+
+def _checks_context(item):
+    """The verification checks panel: the latest checks, and the latest "Check now" while
+    it is unfinished or ended moments ago (its result is said next to the button)."""
+    latest = item.check_requests.select_related("requested_by", "result").first()
+    recent = timezone.now() - CHECK_RESULT_SHOWN_FOR
+    ended_lately = latest and latest.finished_at and latest.finished_at > recent
+    shown = latest if latest and (latest.unfinished or ended_lately) else None
+    return {
+        "checks": item.checks.select_related("requested_by")[:10],
+        "check_request": shown,
+        "check_state": (
+            f"{shown.pk}.{shown.status}.{shown.attempts}.{shown.waiting_for_worker:d}"
+            if shown
+            else ""
+        ),
+    }
+
+
+@login_required
+@require_GET
+def item_check_progress(request, pk):
+    """The state of an item's "Check now", polled by its page: 204 while the state the
+    page shows (``?state=``) is unchanged; when the check ends, its result and the checks
+    table (swapped out of band)."""
+    item = _item_for(request, pk)
+    context = _checks_context(item)
+    if request.GET.get("state") == context["check_state"]:
+        unchanged = HttpResponse(status=204)
+        del unchanged["Content-Type"]  # no body, so no type
+        return unchanged
+    return render(
+        request, "casework/_check_progress.html", {"item": item, "oob_table": True, **context}
+    )
 
 
 @login_required
@@ -324,7 +360,7 @@ def item_check(request, pk):
     else:
         created = verification.request_check(item, by=request.user)
         if created:
-            messages.success(request, "Check queued: its result appears in the checks list.")
+            messages.success(request, "Check queued: its progress shows under Verification checks.")
         else:
             messages.info(request, "A check of this item is already queued.")
     return redirect_next(request, item.get_absolute_url())

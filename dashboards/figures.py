@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from casework import metrics, stored
 from casework.choices import Stage
-from casework.inputs import BoundedDateField
+from casework.inputs import BoundedDateField, check_date_order
 from casework.models import (
     Franchise,
     InfringingItem,
@@ -102,9 +102,7 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "“To” must not be before “From”.")
+        check_date_order(self, "date_from", "date_to")
         holder, franchise = data.get("rights_holder"), data.get("franchise")
         if holder and franchise and franchise.rights_holder_id != holder.pk:
             self.add_error("franchise", "This franchise belongs to another rights holder.")

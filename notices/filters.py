@@ -4,11 +4,18 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from casework.inputs import BoundedDateFilter
+from casework.inputs import BoundedDateFilter, check_date_order
 from casework.models import Franchise, Respondent, RightsHolder
 from notices.choices import DemandStatus
 from notices.models import Demand
 from notices.workflow import is_overdue_q
+
+
+class DemandFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        check_date_order(self, "sent_after", "sent_before")
+        return data
 
 
 class DemandFilterSet(django_filters.FilterSet):
@@ -25,7 +32,11 @@ class DemandFilterSet(django_filters.FilterSet):
     franchise = django_filters.ModelChoiceFilter(
         queryset=Franchise.objects.none(), field_name="items__franchise", distinct=True
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label="Overdue",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Overdue"), ("false", "Not overdue")]),
+    )
     sent_after = BoundedDateFilter(
         field_name="sent_at",
         lookup_expr="date__gte",
@@ -41,6 +52,7 @@ class DemandFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Demand
+        form = DemandFilterForm
         fields = ["q", "status", "rights_holder", "respondent", "franchise", "overdue"]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):

@@ -43,8 +43,8 @@ def _wait(predicate, what, timeout=60):
 def _make_every_kind_of_object(client_for, app):
     """Do what people do, so that every kind of page exists: an approved demand with a
     render under way, a response with a file, a ZIP export, an import being previewed
-    and a dashboard report; the worker finishes the jobs."""
-    from casework.models import InfringingItem
+    and a dashboard report, a "Check now" not yet taken; the worker finishes the jobs."""
+    from casework.models import CheckRequest, InfringingItem
     from dashboards.models import DashboardReport
     from notices import drafting, responses, workflow
     from notices.models import Demand, ExportJob
@@ -76,6 +76,10 @@ def _make_every_kind_of_object(client_for, app):
     upload["file"] = Upload("items.csv", template, "text/csv")
     starts.append(urlsplit(upload.submit().location).path)
     app.get(reverse("dashboard:index"), user=manager.user).forms["report-create"].submit()
+    # A check asked for that no worker has taken (the row alone, not published) of the
+    # item listed first: its page, which the crawl opens, polls the check's progress.
+    newest = InfringingItem.objects.filter(rights_holder__code="NFLX").latest("created_at", "pk")
+    CheckRequest.objects.create(item=newest, requested_by=manager.user)
     _wait(lambda: ExportJob.objects.filter(status="done").exists(), "the export")
     _wait(lambda: DashboardReport.objects.filter(status="done").exists(), "the report")
     return starts

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import ItemFactory
+
 pytestmark = pytest.mark.django_db
 
 MESSAGE = "Enter a date between 1 January 1990 and 31 December 2100."
@@ -32,3 +34,38 @@ def test_dates_inside_the_range_filter_as_before(app, legal):
     form["logged_before"] = "2026-12-31"
     page = form.submit()
     assert MESSAGE not in page.text
+
+
+@pytest.mark.parametrize(
+    ("page", "form_id", "start", "end", "named", "empty"),
+    [
+        (
+            "casework:item-list",
+            "item-filters",
+            "logged_after",
+            "logged_before",
+            "Logged between: “To” must not be before “From”.",
+            "No items match",
+        ),
+        (
+            "notices:demand-list",
+            "demand-filters",
+            "sent_after",
+            "sent_before",
+            "Sent until: “Sent until” must not be before “Sent from”.",
+            "No demands match",
+        ),
+    ],
+)
+def test_an_inverted_date_range_is_an_error_naming_its_fields(
+    app, legal, netflix, page, form_id, start, end, named, empty
+):
+    ItemFactory(rights_holder=netflix)
+    form = app.get(reverse(page), user=legal).forms[form_id]
+    form[start] = "2026-03-10"
+    form[end] = "2026-03-01"
+    answer = form.submit()
+    assert named in " ".join(answer.html.select_one("#filter-errors").text.split())
+    assert empty not in answer.text
+    # The filters stay open on a phone too, with the error by its field.
+    assert answer.html.select_one(f"details.filter-panel[open] #{form_id} .errorlist")

@@ -45,3 +45,22 @@ def aria_sort(context, column):
 @register.filter
 def filesize_exact(value):
     return f"{value:,} bytes"
+
+
+@register.filter
+def active_filters(form) -> int:
+    """How many of a filter form's fields the request sets (the filter panel's summary)."""
+    if not form.is_bound:
+        return 0
+    count = 0
+    for field in form:
+        value = field.value()
+        values = value if isinstance(value, list | tuple) else [value]
+        count += any(v not in (None, "") for v in values)
+    return count
+
+
+@register.filter
+def shortcut(field, key):
+    """``field``'s widget with ``aria-keyshortcuts``: static/js/app.js focuses it on ``key``."""
+    return field.as_widget(attrs={"aria-keyshortcuts": key})

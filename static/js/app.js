@@ -39,3 +39,44 @@
     if (select) showElements(select);
   });
 })();
+
+// Keyboard shortcuts: an element with aria-keyshortcuts="<key>" is focused (a field) or
+// followed (a link) when that key is pressed: "/" search, "n"/"p" next/previous page.
+// Ignored while typing in a field or with a modifier key held.
+(function () {
+  "use strict";
+  var TYPING = "textarea, select, input:not([type=checkbox]):not([type=radio])"
+    + ":not([type=button]):not([type=submit]):not([type=reset])";
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (target.isContentEditable || (target.matches && target.matches(TYPING))) return;
+    var found = null;
+    document.querySelectorAll("[aria-keyshortcuts]").forEach(function (element) {
+      if (!found && element.getAttribute("aria-keyshortcuts").split(" ").indexOf(event.key) >= 0) {
+        found = element;
+      }
+    });
+    if (!found) return;
+    event.preventDefault();
+    if (found.matches("a[href]")) {
+      found.click();
+      return;
+    }
+    var panel = found.closest("details");
+    if (panel) panel.open = true;
+    found.focus();
+  });
+})();
+
+// Filter panels (<details class="filter-panel">) open on wide screens, where the filters
+// cost little room; on a phone they stay shut unless filters are set (the server opens them).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(min-width: 64rem)").matches) return;
+    document.querySelectorAll("details.filter-panel").forEach(function (panel) {
+      panel.open = true;
+    });
+  });
+})();
