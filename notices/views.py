@@ -16,9 +16,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 
-from casework import access, downloads
+from casework import access, confirm, downloads
 from casework.models import ProtectedElement, RightsHolder
-from notices import drafting, exports, lumen, rendering, workflow
+from notices import confirmations, drafting, exports, lumen, rendering, workflow
 from notices.choices import DemandStatus, LetterStatus
 from notices.completeness import current_template, missing
 from notices.filters import DemandFilterSet
@@ -189,6 +189,11 @@ def demand_edit(request, pk):
 @login_required
 def demand_remove_item(request, pk, item_id):
     demand = _demand(request, pk, "change")
+    item = demand.items.select_related("rights_holder").filter(pk=item_id).first()
+    if item is not None and not confirm.confirmed(request):
+        return confirm.page(
+            request, confirmations.remove_item(demand, item), cancel_url=_back(demand).url
+        )
     try:
         drafting.remove_item(request.user, demand, item_id)
     except drafting.DraftingError as exc:
@@ -232,6 +237,12 @@ def remedy_edit(request, pk, remedy_id):
 def remedy_remove(request, pk, remedy_id):
     demand = _demand(request, pk, "change")
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
+    if not confirm.confirmed(request):
+        return confirm.page(
+            request,
+            confirmations.remove_remedy(demand, remedy),
+            cancel_url=_back(demand, "#remedies").url,
+        )
     try:
         drafting.remove_remedy(request.user, remedy)
     except drafting.DraftingError as exc:
@@ -273,6 +284,9 @@ def demand_action(request, pk, action):
         raise Http404("No such action.")
     if workflow.ACTIONS[action].manager_only:
         access.require_manager(request.user)
+    asks = confirmations.action(demand, action)
+    if asks and not confirm.confirmed(request):
+        return confirm.page(request, asks, cancel_url=_back(demand).url)
     form = ActionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -293,6 +307,10 @@ def demand_send(request, pk):
     if not form.is_valid():
         messages.error(request, "Not sent: " + form.errors.as_text())
         return _back(demand, "#letters")
+    if not confirm.confirmed(request):
+        return confirm.page(
+            request, confirmations.send(demand), cancel_url=_back(demand, "#letters").url
+        )
     try:
         demand = workflow.send(
             demand,
