@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from webtest import Upload
@@ -390,6 +391,25 @@ def test_bulk_dismiss_without_a_note_says_so_next_to_the_field(app, legal, item)
     press(page.forms["bulk-move"], "Dismiss 1 item")
     item.refresh_from_db()
     assert (item.stage, item.dismissal_reason) == (Stage.DISMISSED, "Fair use")
+
+
+def test_the_bulk_move_page_runs_the_same_queries_for_2_and_20_items(
+    app, legal, netflix, django_assert_num_queries
+):
+    def move_page(items):
+        form = app.get(LIST, user=legal).forms["bulk-form"]
+        for item in items:
+            check(form, "items", item.pk)
+        form["target"] = Stage.NOTIFIED
+        return form
+
+    form = move_page(ItemFactory.create_batch(2, rights_holder=netflix))
+    few = []  # counted by hand: the request's start resets Django's own query log
+    with connection.execute_wrapper(lambda execute, *args: few.append(1) or execute(*args)):
+        assert press(form, "Move stage").html.h1.get_text() == "Move 2 items to notified?"
+    form = move_page(ItemFactory.create_batch(20, rights_holder=netflix))
+    with django_assert_num_queries(len(few)):
+        assert press(form, "Move stage").html.h1.get_text() == "Move 20 items to notified?"
 
 
 def test_bulk_move_with_nothing_selected_says_so(app, legal, item):

@@ -194,6 +194,18 @@ def test_withdraw_a_draft_after_confirming(app, legal, draft):
     assert draft.status == DemandStatus.WITHDRAWN
 
 
+def test_closing_asks_first_and_cancel_changes_nothing(app, legal, manager, draft):
+    demand = advance(draft, DemandStatus.COMPLIED, legal=legal, manager=manager)
+    page = app.get(detail(demand), user=legal).forms["action-close"].submit()
+    assert page.html.h1.get_text() == f"Close demand {demand.reference}?"
+    assert page.click("Cancel").request.path == detail(demand)
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.COMPLIED
+    press(page.forms["confirm"], f"Close demand {demand.reference}").follow()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.CLOSED
+
+
 def test_a_stale_page_submitting_twice_does_it_once(app, legal, draft):
     form = app.get(detail(draft), user=legal).forms["action-submit"]
     form.submit()
