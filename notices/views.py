@@ -305,7 +305,7 @@ def demand_send(request, pk):
     demand = _demand(request, pk, "change")
     form = SendForm(request.POST, demand=demand)
     if not form.is_valid():
-        messages.error(request, "Not sent: " + form.errors.as_text())
+        messages.error(request, "Not sent: " + errors_in_words(form))
         return _back(demand, "#letters")
     if not confirm.confirmed(request):
         return confirm.page(

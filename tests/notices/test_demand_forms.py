@@ -170,7 +170,7 @@ def test_send_with_a_bad_date_names_the_field(app, legal, manager, draft):
     form = app.get(detail(demand), user=legal).forms["send"]
     form["sent_on"] = "not a date"
     shown = " ".join(messages(form.submit().follow()))
-    assert "Not sent" in shown and "sent_on" in shown
+    assert "Not sent: Sent on: Enter a valid date." in shown
     demand.refresh_from_db()
     assert demand.status == DemandStatus.APPROVED
 
