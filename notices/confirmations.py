@@ -1,14 +1,30 @@
 """What the demand page's actions that cannot be undone ask first (casework.confirm):
-withdrawing and closing a demand, marking it as sent, removing a demand from the
-letter, removing an item from a draft."""
+the workflow's final steps (withdraw, close, escalate, the outcome), marking a demand
+as sent, removing a demand from the letter, removing an item from a draft."""
 
 from casework.confirm import Confirmation
-from notices.workflow import ACTIONS
 
-# Workflow actions with no way back (notices.workflow.TRANSITIONS: nothing leaves them).
+# Workflow actions with no way back (notices.workflow.TRANSITIONS): a mistaken click on one
+# cannot be corrected. Each asks "question" (with the demand's reference) and says "detail".
+OUTCOME = (
+    "The outcome cannot be changed afterwards: the demand can then only be escalated or closed."
+)
 FINAL_ACTIONS = {
-    "withdraw": "A withdrawn demand cannot be submitted, approved or sent again.",
-    "close": "A closed demand cannot be escalated or reopened; responses can still be recorded.",
+    "withdraw": (
+        "Withdraw demand {}?",
+        "A withdrawn demand cannot be submitted, approved or sent again.",
+    ),
+    "close": (
+        "Close demand {}?",
+        "A closed demand cannot be escalated or reopened; responses can still be recorded.",
+    ),
+    "escalate": (
+        "Escalate demand {}?",
+        "An escalated demand cannot go back; a later response can still be recorded.",
+    ),
+    "complied": ("Record that the respondent complied with demand {}?", OUTCOME),
+    "partly_complied": ("Record that the respondent partly complied with demand {}?", OUTCOME),
+    "refused": ("Record that the respondent refused demand {}?", OUTCOME),
 }
 
 
@@ -16,7 +32,8 @@ def action(demand, name) -> Confirmation | None:
     """The question a workflow button asks first, or None if it just acts."""
     if name not in FINAL_ACTIONS:
         return None
-    return Confirmation(f"{ACTIONS[name].label} demand {demand.reference}?", FINAL_ACTIONS[name])
+    question, detail = FINAL_ACTIONS[name]
+    return Confirmation(question.format(demand.reference), detail)
 
 
 def send(demand) -> Confirmation:

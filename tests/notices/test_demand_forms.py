@@ -194,13 +194,23 @@ def test_withdraw_a_draft_after_confirming(app, legal, draft):
     assert draft.status == DemandStatus.WITHDRAWN
 
 
-def test_closing_asks_first_and_cancel_changes_nothing(app, legal, manager, draft):
-    demand = advance(draft, DemandStatus.COMPLIED, legal=legal, manager=manager)
+def test_the_outcome_and_closing_ask_first_and_cancel_changes_nothing(app, legal, manager, draft):
+    demand = advance(draft, DemandStatus.RESPONDED, legal=legal, manager=manager)
+    page = app.get(detail(demand), user=legal).forms["action-refused"].submit()
+    question = f"Record that the respondent refused demand {demand.reference}?"
+    assert page.html.h1.get_text() == question
+    assert "The outcome cannot be changed afterwards" in page.text
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.RESPONDED
+    press(page.forms["confirm"], question.removesuffix("?")).follow()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.REFUSED
+
     page = app.get(detail(demand), user=legal).forms["action-close"].submit()
     assert page.html.h1.get_text() == f"Close demand {demand.reference}?"
     assert page.click("Cancel").request.path == detail(demand)
     demand.refresh_from_db()
-    assert demand.status == DemandStatus.COMPLIED
+    assert demand.status == DemandStatus.REFUSED
     press(page.forms["confirm"], f"Close demand {demand.reference}").follow()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.CLOSED
