@@ -241,6 +241,15 @@ def test_dismissal_needs_a_reason_then_ends_the_item(app, legal, item):
     assert "cannot move any further" in page.text and "stage-move" not in page.forms
 
 
+def test_the_dismiss_question_carries_the_title_escaped(app, legal, netflix):
+    item = ItemFactory(rights_holder=netflix, title='Clip "><img src=x onerror=alert(1)>')
+    page = app.get(detail(item), user=legal)
+    button = page.html.select_one('#stage-move button[value="dismissed"]')
+    assert button["data-confirm"] == f"Dismiss {item.reference} “{item.title}”?"
+    assert button["data-confirm-detail"] == "A dismissed item cannot move to another stage."
+    assert not page.html.select("img[src=x]")
+
+
 def test_a_move_from_a_stale_page_is_refused_with_a_message(app, legal, item):
     form = app.get(detail(item), user=legal).forms["stage-move"]
     stages.transition(item, Stage.DISMISSED, reason="Someone else dismissed it")
