@@ -69,6 +69,7 @@ def test_bulk_dismissal_and_withdrawal_ask_in_a_dialog(page, legal, netflix, dra
     dialog = page.get_by_role("dialog", name=f"Withdraw demand {draft.reference}?")
     expect(dialog).to_contain_text("cannot be submitted, approved or sent again")
     shot(page, "dialog-withdraw")
+    assert axe_violations(page) == []
     dialog.get_by_role("button", name="Cancel").click()
     draft.refresh_from_db()
     assert draft.status == DemandStatus.DRAFT
