@@ -17,7 +17,7 @@ from notices.choices import DemandStatus
 from tests.browser.conftest import sign_in
 from tests.browser.test_item_edit_catalogue import axe_violations
 from tests.factories import ItemFactory
-from tests.notices.conftest import draft, items, template  # noqa: F401 - fixtures
+from tests.notices.conftest import advance, draft, items, template  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -146,3 +146,27 @@ def test_a_partial_bulk_move_lists_each_item_then_moves_the_ones_that_can(page, 
     assert InfringingItem.objects.filter(stage=Stage.REMOVED).count() == 3
     licensed.refresh_from_db()
     assert licensed.stage == Stage.DISMISSED
+
+
+def test_sending_asks_in_the_dialog_while_the_letter_list_polls(page, legal, manager, draft):  # noqa: F811
+    """The send form sits in the letter list that polls while a render runs: what was typed
+    and the open question survive each poll (hx-preserve), then confirming sends."""
+    demand = advance(draft, DemandStatus.APPROVED, legal=legal, manager=manager)
+    sign_in(page, legal.username)
+    page.goto(demand.get_absolute_url())
+    send = page.get_by_role("form", name="Mark as sent")
+    send.get_by_label("Sent on").fill("2026-11-25")
+    send.get_by_label("Courier", exact=True).check()
+    send.get_by_role("button", name="Mark as sent").click()
+    dialog = page.get_by_role("dialog", name=f"Mark demand {demand.reference} as sent?")
+    expect(dialog).to_contain_text("Sending cannot be undone.")
+    for _ in range(2):  # two polls of the rendering letter list: the second swaps after the first
+        with page.expect_response(lambda r: "/letters/panel/" in r.url):
+            pass
+    expect(send.get_by_label("Sent on")).to_have_value("2026-11-25")
+    shot(page, "dialog-send")
+    dialog.get_by_role("button", name=f"Mark demand {demand.reference} as sent").click()
+    expect(page.locator("h1")).to_contain_text("Sent")
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SENT
+    assert demand.sent_channels == ["email", "courier"]
