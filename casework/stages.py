@@ -148,6 +148,9 @@ def plan(items, target) -> tuple[list, list[Refused]]:
     return movable, refused
 
 
+SUMMARY_NAMES = 10  # refused items named in a bulk move's summary message; the rest counted
+
+
 @dataclass(frozen=True)
 class BulkMove:
     """What a bulk move did: the events of the items moved, and the items left where
@@ -169,9 +172,6 @@ class BulkMove:
         if more > 0:
             named += f" and {more} more"
         return f"{text}; {len(self.refused)} could not move: {named}."
-
-
-SUMMARY_NAMES = 10  # refused items named in the summary message; the rest are counted
 
 
 def transition_many(

@@ -298,8 +298,13 @@ def _bulk_stage_page(request, form):
         .only("title", "stage", "rights_holder__code")
         .order_by("pk")
     )
-    context = {"nav": "items", "form": form, "items": items, "stages": stages.move_options()}
-    context["back"] = safe_next(request, reverse("casework:item-list"))
+    context = {
+        "nav": "items",
+        "form": form,
+        "items": items,
+        "stages": stages.move_options(),
+        "back": safe_next(request, reverse("casework:item-list")),
+    }
     if form.is_valid():
         target = form.cleaned_data["target"]
         movable, refused = stages.plan(items, target)
