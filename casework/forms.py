@@ -376,11 +376,14 @@ class TransitionForm(forms.Form):
 
 
 class BulkStageForm(TransitionForm):
-    """Move the selected items of the list; all move, or none do.
+    """Move the selected items of the list: all move, or none do unless ``skip_refused``
+    (the "Move the N that can" button of the bulk move page).
 
     The selected ids come from the list's checkboxes (``items``); any id the
     user cannot see is refused as a whole, without saying whether it exists.
     """
+
+    skip_refused = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,11 +5,15 @@ item's row, checks the transition table, and writes its StageEvent in the same
 transaction, so two people moving one item cannot lose an update.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from casework.choices import EventSource, Stage
+from casework.confirm import Confirmation
 from casework.models import InfringingItem, StageEvent
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -106,37 +110,153 @@ def transition(
     return event
 
 
-def transition_many(
-    item_ids, target, *, by=None, reason="", source=EventSource.MANUAL, demand=None
-):
-    """Move several items in one transaction: all move, or none do.
+def why_not(stage: str, target: str) -> str:
+    """Why an item in ``stage`` cannot move to ``target`` ("is dismissed"); "" if it can."""
+    if target in TRANSITIONS[stage]:
+        return ""
+    label = Stage(stage).label.lower()
+    if stage == target:
+        return f"is already {label}"
+    allowed = allowed_targets(stage)
+    if not allowed:
+        return f"is {label}"
+    return f"is {label}: it can move only to " + " or ".join(
+        Stage(s).label.lower() for s in allowed
+    )
 
-    Raises TransitionError naming every item that cannot move.
+
+@dataclass(frozen=True)
+class Refused:
+    """An item of a bulk move that cannot move, and why."""
+
+    item: InfringingItem
+    why: str
+
+    def __str__(self):
+        return f"{self.item.reference} {self.why}"
+
+
+def plan(items, target) -> tuple[list, list[Refused]]:
+    """Split ``items`` into those that can move to ``target`` and those that cannot."""
+    movable, refused = [], []
+    for item in items:
+        why = why_not(item.stage, target)
+        if why:
+            refused.append(Refused(item, why))
+        else:
+            movable.append(item)
+    return movable, refused
+
+
+SUMMARY_NAMES = 10  # refused items named in a bulk move's summary message; the rest counted
+
+
+@dataclass(frozen=True)
+class BulkMove:
+    """What a bulk move did: the events of the items moved, and the items left where
+    they were (only when it was asked to move the ones that can)."""
+
+    target: str
+    events: list
+    refused: list[Refused]
+
+    def summary(self) -> str:
+        """One message for the whole move: "Moved 24 items to removed; 1 could not move:
+        NFLX-I9 is dismissed." """
+        moved = len(self.events)
+        text = f"Moved {moved} item{pluralize(moved)} to {Stage(self.target).label.lower()}"
+        if not self.refused:
+            return text + "."
+        named = ", ".join(str(r) for r in self.refused[:SUMMARY_NAMES])
+        more = len(self.refused) - SUMMARY_NAMES
+        if more > 0:
+            named += f" and {more} more"
+        return f"{text}; {len(self.refused)} could not move: {named}."
+
+
+def transition_many(
+    item_ids,
+    target,
+    *,
+    by=None,
+    reason="",
+    source=EventSource.MANUAL,
+    demand=None,
+    skip_refused=False,
+) -> BulkMove:
+    """Move several items in one transaction.
+
+    The rows are locked in a fixed order (no deadlocks) and the plan is made on
+    what the locks found. If any item cannot move, BulkTransitionError names
+    each one and nothing moves, unless ``skip_refused``: then the others move and
+    the refused ones are returned with the events.
     """
-    errors = []
-    events = []
+    target = Stage(target)
     with transaction.atomic():
-        for item_id in sorted(set(item_ids)):  # a fixed lock order avoids deadlocks
-            try:
-                with transaction.atomic():
-                    events.append(
-                        transition(
-                            item_id, target, by=by, reason=reason, source=source, demand=demand
-                        )
-                    )
-            except TransitionError as exc:
-                errors.append(str(exc))
-        if errors:
-            raise BulkTransitionError(errors)
-    return events
+        locked = list(
+            InfringingItem.objects.select_for_update(of=("self",))
+            .select_related("rights_holder")
+            .filter(pk__in=set(item_ids))
+            .order_by("pk")
+        )
+        movable, refused = plan(locked, target)
+        if refused and not skip_refused:
+            raise BulkTransitionError(target, refused)
+        events = [
+            transition(item.pk, target, by=by, reason=reason, source=source, demand=demand)
+            for item in movable
+        ]
+    return BulkMove(target, events, refused)
 
 
 class BulkTransitionError(Exception):
-    """Some items of a bulk move were refused; nothing moved."""
+    """Some items of a bulk move cannot move; nothing moved."""
 
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__(" ".join(errors))
+    def __init__(self, target, refused: list[Refused]):
+        self.target = target
+        self.refused = refused
+        super().__init__(
+            f"{len(refused)} item{pluralize(len(refused))} cannot move to "
+            f"{Stage(target).label.lower()}: " + "; ".join(str(r) for r in refused) + "."
+        )
+
+
+# --- What a move asks first (casework.confirm) -------------------------------------------
+
+
+def confirmation(target, count) -> Confirmation:
+    """The question a bulk move to ``target`` asks first. ``count`` is the number of
+    items, or "{n}" for the page's script to fill in with the number ticked."""
+    items = "item" if count == 1 else "items"
+    if target == Stage.DISMISSED:
+        return Confirmation(
+            f"Dismiss {count} {items}?", "Dismissed items cannot move to another stage."
+        )
+    return Confirmation(
+        f"Move {count} {items} to {Stage(target).label.lower()}?",
+        "Each move is written to the item's stage timeline and cannot be undone.",
+    )
+
+
+def dismiss_confirmation(item) -> Confirmation:
+    """The question dismissing one item asks first."""
+    return Confirmation(
+        f"Dismiss {item.reference} “{item.title}”?",
+        "A dismissed item cannot move to another stage.",
+    )
+
+
+def move_options() -> list[dict]:
+    """The bulk bar's target choices, each with its questions for one and for many."""
+    return [
+        {
+            "value": value,
+            "label": label,
+            "one": confirmation(value, 1),
+            "many": confirmation(value, "{n}"),
+        }
+        for value, label in Stage.choices
+    ]
 
 
 def record_logged(item, *, by=None, source=EventSource.MANUAL, at=None, reason=""):

@@ -16,12 +16,22 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, audit, counting, exports, search, stages, variants, verification
+from casework import (
+    access,
+    audit,
+    confirm,
+    counting,
+    exports,
+    search,
+    stages,
+    variants,
+    verification,
+)
 from casework import evidence as evidence_store
 from casework.choices import Stage
 from casework.filters import RELEVANCE, SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
-from casework.inputs import redirect_next
+from casework.inputs import redirect_next, safe_next
 from casework.models import (
     Evidence,
     InfringingItem,
@@ -147,7 +157,7 @@ def item_list(request):
             "sorts": SORTS,
             "searching": bool(q),
             "page_sizes": PAGE_SIZES,
-            "stages": Stage.choices,
+            "stages": stages.move_options(),
             "bulk_form": BulkStageForm(user=request.user),
             "list_url": request.get_full_path(),
             "rows_html": _rows_html(page.object_list, search.highlighter(q)),
@@ -241,6 +251,7 @@ def _render_detail(request, item, *, transition_form=None, evidence_form=None, s
         "events": events,
         "demands": demands,
         "targets": [(t, Stage(t).label) for t in stages.allowed_targets(item.stage)],
+        "dismiss_confirmation": stages.dismiss_confirmation(item),
         "transition_form": transition_form or TransitionForm(),
         "evidence_form": evidence_form or EvidenceForm(),
         "changes": audit.changes(item),
@@ -291,6 +302,10 @@ def item_transition(request, pk):
     form = TransitionForm(request.POST)
     if form.is_valid():
         target = form.cleaned_data["target"]
+        if target == Stage.DISMISSED and not confirm.confirmed(request):
+            return confirm.page(
+                request, stages.dismiss_confirmation(item), cancel_url=item.get_absolute_url()
+            )
         try:
             stages.transition(item, target, by=request.user, reason=form.cleaned_data["note"])
         except stages.TransitionError as exc:
@@ -329,25 +344,62 @@ def _back_to_list(request):
 @login_required
 @require_POST
 def item_bulk_stage(request):
+    """Move the items ticked on the list: after a confirmation, all of them in one
+    transaction; if some cannot move, nothing moves and the page lists each item's
+    result with a button to move the ones that can."""
     access.require_edit(request.user)
     form = BulkStageForm(request.POST, user=request.user)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back_to_list(request)
-    target = form.cleaned_data["target"]
-    try:
-        events = stages.transition_many(
-            form.item_ids, target, by=request.user, reason=form.cleaned_data["note"]
+    if form.is_valid() and confirm.confirmed(request):
+        try:
+            moved = stages.transition_many(
+                form.item_ids,
+                form.cleaned_data["target"],
+                by=request.user,
+                reason=form.cleaned_data["note"],
+                skip_refused=form.cleaned_data["skip_refused"],
+            )
+        except stages.BulkTransitionError:
+            pass  # nothing moved: the page below says which items cannot and why
+        else:
+            messages.success(request, moved.summary())
+            return _back_to_list(request)
+    return _bulk_stage_page(request, form)
+
+
+def _bulk_stage_page(request, form):
+    """The selected items with what a move would do to each: the confirmation page
+    without JavaScript, the per-item result when some cannot move, or the form
+    again with its errors next to the fields."""
+    items = list(
+        InfringingItem.objects.for_user(request.user)
+        .filter(pk__in=form.item_ids)
+        .select_related("rights_holder")
+        .only("title", "stage", "rights_holder__code")
+        .order_by("pk")
+    )
+    context = {
+        "nav": "items",
+        "form": form,
+        "items": items,
+        "stages": stages.move_options(),
+        "back": safe_next(request, reverse("casework:item-list")),
+    }
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        movable, refused = stages.plan(items, target)
+        why = {r.item.pk: r.why for r in refused}
+        for item in items:
+            item.why_not = why.get(item.pk, "")
+        context.update(
+            target_label=Stage(target).label.lower(),
+            movable=movable,
+            refused=refused,
+            confirmation=stages.confirmation(target, len(items)),
+            partial=stages.confirmation(target, len(movable)),
         )
-    except stages.BulkTransitionError as exc:
-        messages.error(request, f"Nothing was moved: {len(exc.errors)} item(s) cannot move.")
-        for error in exc.errors:
-            messages.error(request, error)
-    else:
-        messages.success(request, f"Moved {len(events)} item(s) to {Stage(target).label.lower()}.")
-    return _back_to_list(request)
+    return render(
+        request, "casework/item_bulk_stage.html", context, status=200 if form.is_valid() else 400
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import access
+from casework import access, confirm
 from casework.api import keys
 from casework.models import ApiKey, ApiKeyScope, RightsHolder
 
@@ -72,6 +72,12 @@ def api_keys(request, holder_id):
             revoke = RevokeForm(request.POST, holder=holder)
             if revoke.is_valid():
                 key = revoke.cleaned_data["key"]
+                if not confirm.confirmed(request):
+                    return confirm.page(
+                        request,
+                        keys.revoke_confirmation(key),
+                        cancel_url=redirect("casework:api-keys", holder_id=holder.pk).url,
+                    )
                 keys.revoke_key(key, by=request.user)
                 messages.success(request, f"Revoked “{key.name}” ({key.prefix}…).")
             else:
@@ -89,14 +95,17 @@ def api_keys(request, holder_id):
             messages.success(request, f"Made “{key.name}” ({key.prefix}…).")
             return redirect("casework:api-keys", holder_id=holder.pk)
         status = 400
+    holder_keys = list(
+        ApiKey.objects.filter(rights_holder=holder).select_related("created_by", "revoked_by")
+    )
+    for key in holder_keys:
+        key.revoke_confirmation = keys.revoke_confirmation(key)
     context = {
         "nav": "api",
         "holder": holder,
         "form": form,
         "token": token,
-        "keys": ApiKey.objects.filter(rights_holder=holder).select_related(
-            "created_by", "revoked_by"
-        ),
+        "keys": holder_keys,
     }
     response = render(request, "casework/api_keys.html", context, status=status)
     if token:

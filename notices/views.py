@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
-from casework import access, downloads
+from casework import access, confirm, downloads
 from casework.models import ProtectedElement, RightsHolder
-from notices import drafting, exports, lumen, rendering, waiting, workflow
+from notices import confirmations, drafting, exports, lumen, rendering, waiting, workflow
 from notices.choices import DemandStatus, LetterStatus
 from notices.completeness import current_template, missing
 from notices.filters import DemandFilterSet
@@ -197,6 +197,11 @@ def demand_edit(request, pk):
 @login_required
 def demand_remove_item(request, pk, item_id):
     demand = _demand(request, pk, "change")
+    item = demand.items.select_related("rights_holder").filter(pk=item_id).first()
+    if item is not None and not confirm.confirmed(request):
+        return confirm.page(
+            request, confirmations.remove_item(demand, item), cancel_url=_back(demand).url
+        )
     try:
         drafting.remove_item(request.user, demand, item_id)
     except drafting.DraftingError as exc:
@@ -240,6 +245,12 @@ def remedy_edit(request, pk, remedy_id):
 def remedy_remove(request, pk, remedy_id):
     demand = _demand(request, pk, "change")
     remedy = get_object_or_404(demand.remedies, pk=remedy_id)
+    if not confirm.confirmed(request):
+        return confirm.page(
+            request,
+            confirmations.remove_remedy(demand, remedy),
+            cancel_url=_back(demand, "#remedies").url,
+        )
     try:
         drafting.remove_remedy(request.user, remedy)
     except drafting.DraftingError as exc:
@@ -281,6 +292,9 @@ def demand_action(request, pk, action):
         raise Http404("No such action.")
     if workflow.ACTIONS[action].manager_only:
         access.require_manager(request.user)
+    asks = confirmations.action(demand, action)
+    if asks and not confirm.confirmed(request):
+        return confirm.page(request, asks, cancel_url=_back(demand).url)
     form = ActionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -318,8 +332,12 @@ def demand_send(request, pk):
     demand = _demand(request, pk, "change")
     form = SendForm(request.POST, demand=demand)
     if not form.is_valid():
-        messages.error(request, "Not sent: " + form.errors.as_text())
+        messages.error(request, "Not sent: " + errors_in_words(form))
         return _back(demand, "#letters")
+    if not confirm.confirmed(request):
+        return confirm.page(
+            request, confirmations.send(demand), cancel_url=_back(demand, "#letters").url
+        )
     try:
         demand = workflow.send(
             demand,

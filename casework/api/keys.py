@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from casework.api.auth import hash_token
 from casework.choices import Role
+from casework.confirm import Confirmation
 from casework.models import ApiKey, ApiKeyScope
 
 TOKEN_PREFIX = "dsk_"  # noqa: S105 - a fixed marker, not a secret
@@ -45,6 +46,15 @@ def create_key(holder, *, name: str, scope: str, by) -> tuple[ApiKey, str]:
             created_by=by,
         )
     return key, token
+
+
+def revoke_confirmation(key: ApiKey) -> Confirmation:
+    """What revoking asks first (casework.confirm): it cannot be undone."""
+    return Confirmation(
+        f"Revoke API key “{key.name}” ({key.prefix}…)?",
+        "Programs that use it are refused from now on, and a revoked key cannot be used "
+        "again: make a new key to replace it.",
+    )
 
 
 def revoke_key(key: ApiKey, *, by) -> bool:

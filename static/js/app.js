@@ -12,10 +12,78 @@
       .forEach(function (row) { row.checked = box.checked; });
   });
 
-  // A button with data-confirm asks before submitting (dismissals end an item).
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+})();
+
+// Actions that cannot be undone ask first (casework/confirm.py). A submit button with
+// data-confirm (the question) and data-confirm-detail (what follows) opens a modal
+// <dialog>; with data-confirm-choice="<select id>" the texts come from the chosen
+// <option>, its "{n}" the number of items the form carries (data-confirm-one for one).
+// Confirming posts the form with confirmed=yes; Cancel or Escape leaves it unsent and
+// focus goes back to the button. Without this script the server asks on a page instead.
+(function () {
+  "use strict";
+  var confirmedButton = null;
+
+  function texts(button) {
+    var choice = button.dataset.confirmChoice;
+    if (!choice) return { question: button.dataset.confirm, detail: button.dataset.confirmDetail };
+    var option = document.getElementById(choice).selectedOptions[0];
+    var n = button.form.querySelectorAll(
+      'input[name="items"]:checked, input[type="hidden"][name="items"]'
+    ).length;
+    if (!n) return null; // nothing selected: the server says so
+    var question = n === 1 ? option.dataset.confirmOne : option.dataset.confirm.replace("{n}", n);
+    return { question: question, detail: option.dataset.confirmDetail };
+  }
+
+  function dialog() {
+    var box = document.getElementById("confirm-dialog");
+    if (box) return box;
+    box = document.createElement("dialog");
+    box.id = "confirm-dialog";
+    box.className = "confirm";
+    box.setAttribute("aria-labelledby", "confirm-question");
+    box.setAttribute("aria-describedby", "confirm-detail");
+    box.innerHTML =
+      '<form method="dialog"><h2 id="confirm-question"></h2><p id="confirm-detail"></p>' +
+      '<div class="row"><button type="submit" value="yes" class="danger"></button>' +
+      '<button type="submit" value="no" class="secondary" autofocus>Cancel</button></div></form>';
+    document.body.appendChild(box);
+    return box;
+  }
+
+  function ask(button, said) {
+    var box = dialog();
+    box.querySelector("#confirm-question").textContent = said.question;
+    box.querySelector("#confirm-detail").textContent = said.detail || "";
+    box.querySelector('button[value="yes"]').textContent = said.question.replace(/\?$/, "");
+    box.returnValue = "";
+    box.onclose = function () {
+      button.focus();
+      if (box.returnValue !== "yes") return;
+      var flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "confirmed";
+      flag.value = "yes";
+      button.form.appendChild(flag);
+      confirmedButton = button;
+      button.form.requestSubmit(button);
+      flag.remove();
+    };
+    box.showModal();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !button.matches("[data-confirm], [data-confirm-choice]")) return;
+    if (confirmedButton === button) {
+      confirmedButton = null;
+      return;
+    }
+    var said = texts(button);
+    if (!said) return;
+    event.preventDefault();
+    ask(button, said);
   });
 })();
 

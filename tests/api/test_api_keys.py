@@ -47,7 +47,9 @@ def test_a_manager_makes_a_key_shown_once_and_stored_hashed(app, manager, netfli
 def test_a_revoked_key_is_refused(app, manager, netflix, write_key):
     key, token = write_key
     assert client_with(token).get("/api/v1/items/").status_code == 200
-    _keys_page(app, manager, netflix).forms[f"api-key-revoke-{key.pk}"].submit().follow()
+    asked = _keys_page(app, manager, netflix).forms[f"api-key-revoke-{key.pk}"].submit()
+    assert asked.html.h1.get_text() == f"Revoke API key “{key.name}” ({key.prefix}…)?"
+    asked.forms["confirm"].submit().follow()
     key.refresh_from_db()
     assert key.revoked_at is not None and key.revoked_by == manager
     response = client_with(token).get("/api/v1/items/")

@@ -48,6 +48,9 @@ def test_send_renders_the_letter_of_record_and_a_copy_never_replaces_it(
     send.get_by_label("Email", exact=True).check()
     send.get_by_label("Courier", exact=True).check()
     send.get_by_role("button", name="Mark as sent").click()
+    page.get_by_role("dialog").get_by_role(
+        "button", name=f"Mark demand {demand.reference} as sent"
+    ).click()
     expect(page.locator("h1")).to_contain_text("Sent")
     expect(page.get_by_role("status").first).to_contain_text(
         "5:00 p.m. PT on Tuesday, December 1, 2026"

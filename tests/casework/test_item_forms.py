@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from webtest import Upload
@@ -228,10 +229,25 @@ def test_dismissal_needs_a_reason_then_ends_the_item(app, legal, item):
     assert item.stage == Stage.IDENTIFIED
     form = page.forms["stage-move"]
     form["note"] = "Licensed by Netflix"
-    page = form.submit("target", value=Stage.DISMISSED).follow()
+    # Without JavaScript the dismissal asks on a page of its own first; nothing moved yet.
+    page = form.submit("target", value=Stage.DISMISSED)
+    assert page.html.h1.get_text() == f"Dismiss {item.reference} “{item.title}”?"
+    assert "A dismissed item cannot move to another stage." in page.text
+    item.refresh_from_db()
+    assert item.stage == Stage.IDENTIFIED
+    page = press(page.forms["confirm"], f"Dismiss {item.reference} “{item.title}”").follow()
     item.refresh_from_db()
     assert item.stage == Stage.DISMISSED and item.dismissal_reason == "Licensed by Netflix"
     assert "cannot move any further" in page.text and "stage-move" not in page.forms
+
+
+def test_the_dismiss_question_carries_the_title_escaped(app, legal, netflix):
+    item = ItemFactory(rights_holder=netflix, title='Clip "><img src=x onerror=alert(1)>')
+    page = app.get(detail(item), user=legal)
+    button = page.html.select_one('#stage-move button[value="dismissed"]')
+    assert button["data-confirm"] == f"Dismiss {item.reference} “{item.title}”?"
+    assert button["data-confirm-detail"] == "A dismissed item cannot move to another stage."
+    assert not page.html.select("img[src=x]")
 
 
 def test_a_move_from_a_stale_page_is_refused_with_a_message(app, legal, item):
@@ -284,57 +300,143 @@ def test_item_list_filters(app, legal, netflix, item):
     assert page.forms["item-filters"]["logged_after"].value == form["logged_after"].value
 
 
-def test_bulk_move_moves_all_with_the_note_and_keeps_the_filters(app, legal, netflix):
+def test_bulk_move_asks_first_then_moves_all_with_the_note_and_keeps_the_filters(
+    app, legal, netflix
+):
     items = ItemFactory.create_batch(3, rights_holder=netflix)
     form = app.get(LIST + "?stage=identified", user=legal).forms["bulk-form"]
     for i in items:
         check(form, "items", i.pk)
     form["target"] = Stage.NOTIFIED
     form["note"] = "Batch sent"
-    response = press(form, "Move stage")
+    # Without JavaScript the page asks what the dialog asks; nothing has moved yet.
+    page = press(form, "Move stage")
+    assert page.html.h1.get_text() == "Move 3 items to notified?"
+    assert "cannot be undone" in page.text
+    assert set(InfringingItem.objects.values_list("stage", flat=True)) == {Stage.IDENTIFIED}
+    assert page.click("Cancel", index=0).request.url.endswith(LIST + "?stage=identified")
+    response = press(page.forms["bulk-move"], "Move 3 items to notified")
     assert response.status_code == 302 and response["Location"] == LIST + "?stage=identified"
     assert set(InfringingItem.objects.values_list("stage", flat=True)) == {Stage.NOTIFIED}
     assert StageEvent.objects.filter(reason="Batch sent", by=legal).count() == 3
-    assert "Moved 3 item(s) to notified." in messages(response.follow())
+    assert messages(response.follow()) == ["Moved 3 items to notified."]
 
 
-def test_bulk_move_is_all_or_nothing_and_names_each_refused_item(app, legal, netflix):
-    fresh = ItemFactory(rights_holder=netflix, title="Still identified")
-    sent = ItemFactory(rights_holder=netflix, title="Already notified")
-    stages.transition(sent, Stage.NOTIFIED)
+def test_bulk_dismiss_asks_with_the_count_and_what_follows(app, legal, netflix):
+    items = ItemFactory.create_batch(2, rights_holder=netflix)
     form = app.get(LIST, user=legal).forms["bulk-form"]
-    check(form, "items", fresh.pk)
-    check(form, "items", sent.pk)
+    for i in items:
+        check(form, "items", i.pk)
+    form["target"] = Stage.DISMISSED
+    form["note"] = "Licensed"
+    page = press(form, "Move stage")
+    assert page.html.h1.get_text() == "Dismiss 2 items?"
+    assert "Dismissed items cannot move to another stage." in page.text
+    press(page.forms["bulk-move"], "Dismiss 2 items").follow()
+    assert set(InfringingItem.objects.values_list("stage", flat=True)) == {Stage.DISMISSED}
+
+
+def test_bulk_move_with_refused_items_moves_nothing_then_moves_the_ones_that_can(
+    app, legal, netflix
+):
+    fresh = ItemFactory(rights_holder=netflix, title="Still identified")
+    gone = ItemFactory(rights_holder=netflix, title="Dismissed one")
+    stages.transition(gone, Stage.DISMISSED, reason="Licensed")
+    sent = ItemFactory.create_batch(2, rights_holder=netflix, title="Already notified")
+    for item in sent:
+        stages.transition(item, Stage.NOTIFIED)
+    form = app.get(LIST, user=legal).forms["bulk-form"]
+    for item in (fresh, gone, *sent):
+        check(form, "items", item.pk)
     form["target"] = Stage.REMOVED
-    form["note"] = "x"
-    shown = messages(press(form, "Move stage").follow())
-    assert "Nothing was moved: 1 item(s) cannot move." in shown
-    assert any("Still identified" in m and "cannot move to removed" in m for m in shown)
+    form["note"] = "Checked: gone"
+    page = press(form, "Move stage")
+    assert page.html.h1.get_text() == "2 of 4 items cannot move to removed"
+    assert messages(page) == []  # one page that says it all, no banner per item
+    results = {
+        tr.select_one("td a").get_text(): " ".join(tr.select("td")[-1].get_text(" ").split())
+        for tr in page.html.select("#bulk-items tbody tr")
+    }
+    assert results == {
+        fresh.reference: "Cannot move: it is identified: it can move only to notified or dismissed",
+        gone.reference: "Cannot move: it is dismissed",
+        sent[0].reference: "Moves to removed",
+        sent[1].reference: "Moves to removed",
+    }
+    assert set(InfringingItem.objects.values_list("stage", flat=True)) == {
+        Stage.IDENTIFIED,
+        Stage.DISMISSED,
+        Stage.NOTIFIED,
+    }
+    response = press(page.forms["bulk-move"], "Move the 2 that can")
+    assert response["Location"] == LIST
+    assert messages(response.follow()) == [
+        f"Moved 2 items to removed; 2 could not move: {fresh.reference} is identified: it "
+        f"can move only to notified or dismissed, {gone.reference} is dismissed."
+    ]
+    for item in sent:
+        item.refresh_from_db()
+        assert item.stage == Stage.REMOVED
     fresh.refresh_from_db()
-    sent.refresh_from_db()
-    assert (fresh.stage, sent.stage) == (Stage.IDENTIFIED, Stage.NOTIFIED)
+    assert fresh.stage == Stage.IDENTIFIED
+    assert StageEvent.objects.filter(reason="Checked: gone").count() == 2
 
 
-def test_bulk_dismiss_needs_a_note(app, legal, item):
+def test_bulk_dismiss_without_a_note_says_so_next_to_the_field(app, legal, item):
     form = app.get(LIST, user=legal).forms["bulk-form"]
     check(form, "items", item.pk)
     form["target"] = Stage.DISMISSED
-    shown = messages(press(form, "Move stage").follow())
-    assert any("dismissal needs a reason" in m for m in shown)
+    page = press(form, "Move stage", status=400)
+    error = page.html.select_one("#bulk-note-error").get_text()
+    assert error == "A dismissal needs a reason: say why in the note."
+    assert page.html.select_one("#bulk-note")["aria-describedby"] == "bulk-note-error"
+    assert messages(page) == []
     item.refresh_from_db()
     assert item.stage == Stage.IDENTIFIED
+    form = page.forms["bulk-move"]  # the same choice again, with a reason this time
+    form["note"] = "Fair use"
+    page = press(form, "Move stage")
+    assert page.html.h1.get_text() == "Dismiss 1 item?"
+    press(page.forms["bulk-move"], "Dismiss 1 item")
+    item.refresh_from_db()
+    assert (item.stage, item.dismissal_reason) == (Stage.DISMISSED, "Fair use")
+
+
+def test_the_bulk_move_page_runs_the_same_queries_for_2_and_20_items(
+    app, legal, netflix, django_assert_num_queries
+):
+    def move_page(items):
+        form = app.get(LIST, user=legal).forms["bulk-form"]
+        for item in items:
+            check(form, "items", item.pk)
+        form["target"] = Stage.NOTIFIED
+        return form
+
+    form = move_page(ItemFactory.create_batch(2, rights_holder=netflix))
+    few = []  # counted by hand: the request's start resets Django's own query log
+    with connection.execute_wrapper(lambda execute, *args: few.append(1) or execute(*args)):
+        assert press(form, "Move stage").html.h1.get_text() == "Move 2 items to notified?"
+    form = move_page(ItemFactory.create_batch(20, rights_holder=netflix))
+    with django_assert_num_queries(len(few)):
+        assert press(form, "Move stage").html.h1.get_text() == "Move 20 items to notified?"
 
 
 def test_bulk_move_with_nothing_selected_says_so(app, legal, item):
     form = app.get(LIST, user=legal).forms["bulk-form"]
-    assert "Select at least one item to move." in messages(press(form, "Move stage").follow())
+    page = press(form, "Move stage", status=400)
+    assert page.html.select_one("#selection-error").get_text() == (
+        "Select at least one item to move."
+    )
 
 
 def test_bulk_move_refuses_a_forged_external_next(app, legal, item):
     form = app.get(LIST, user=legal).forms["bulk-form"]
     check(form, "items", item.pk)
     form["next"] = "https://evil.example/"
-    assert press(form, "Move stage")["Location"] == LIST
+    form["target"] = Stage.NOTIFIED
+    page = press(form, "Move stage")
+    assert page.forms["bulk-move"]["next"].value == LIST
+    assert press(page.forms["bulk-move"], "Move 1 item to notified")["Location"] == LIST
 
 
 def test_export_selected_rows_from_the_bulk_bar(app, legal, netflix):

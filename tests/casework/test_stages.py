@@ -105,6 +105,41 @@ def test_bulk_transition_is_all_or_nothing():
     assert not StageEvent.objects.exists()
 
 
+@pytest.mark.django_db
+def test_bulk_transition_can_move_the_ones_that_can_and_say_why_not_the_others():
+    ok = item_in(Stage.NOTIFIED)
+    dismissed = item_in(Stage.DISMISSED)
+    there = item_in(Stage.REMOVED)
+    moved = stages.transition_many(
+        [ok.pk, dismissed.pk, there.pk], Stage.REMOVED, reason="x", skip_refused=True
+    )
+    assert [e.item_id for e in moved.events] == [ok.pk]
+    assert [(r.item.pk, r.why) for r in moved.refused] == [
+        (dismissed.pk, "is dismissed"),
+        (there.pk, "is already removed"),
+    ]
+    assert moved.summary() == (
+        f"Moved 1 item to removed; 2 could not move: {dismissed.reference} is dismissed, "
+        f"{there.reference} is already removed."
+    )
+
+
+def test_why_not_follows_the_table():
+    assert stages.why_not(Stage.IDENTIFIED, Stage.NOTIFIED) == ""
+    assert stages.why_not(Stage.CEASED, Stage.REMOVED) == (
+        "is ceased: it can move only to notified"
+    )
+    assert stages.why_not(Stage.DISMISSED, Stage.NOTIFIED) == "is dismissed"
+
+
+@pytest.mark.django_db
+def test_a_summary_names_ten_refused_items_and_counts_the_rest():
+    refused = [stages.Refused(item_in(Stage.DISMISSED), "is dismissed") for _ in range(12)]
+    summary = stages.BulkMove(Stage.NOTIFIED, [], refused).summary()
+    assert summary.startswith("Moved 0 items to notified; 12 could not move: ")
+    assert summary.count("is dismissed") == 10 and summary.endswith(" and 2 more.")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transitions_one_wins_the_other_gets_a_clear_error():
     """Two connections move the same item: the second waits for the row lock, then

@@ -114,7 +114,13 @@ def test_edit_with_a_bad_period_is_refused_naming_the_field(app, legal, draft):
 
 
 def test_remove_an_item_from_the_draft(app, legal, draft, items):
-    app.get(detail(draft), user=legal).forms[f"item-remove-{items[0].pk}"].submit().follow()
+    page = app.get(detail(draft), user=legal).forms[f"item-remove-{items[0].pk}"].submit()
+    # Without JavaScript it asks on a page first; Cancel goes back with nothing removed.
+    question = f"Remove {items[0].reference} from demand {draft.reference}?"
+    assert page.html.h1.get_text() == question
+    assert draft.items.count() == 3
+    assert page.click("Cancel").request.path == detail(draft)
+    press(page.forms["confirm"], question.removesuffix("?")).follow()
     assert not draft.items.filter(pk=items[0].pk).exists()
     assert draft.items.count() == 2
 
@@ -145,7 +151,11 @@ def test_submit_approve_and_send_through_the_pages(app, legal, manager, draft):
     form["sent_on"] = "2026-03-06"
     for index, (value, _label) in enumerate(Channel.choices):
         form.get("channels", index=index).checked = value == "courier"
-    page = form.submit().follow()
+    page = form.submit()  # sending cannot be undone: asked on a page without JavaScript
+    assert page.html.h1.get_text() == f"Mark demand {draft.reference} as sent?"
+    draft.refresh_from_db()
+    assert draft.status == DemandStatus.APPROVED
+    page = page.forms["confirm"].submit().follow()
     draft.refresh_from_db()
     assert (draft.status, draft.sent_channels) == (DemandStatus.SENT, ["courier"])
     assert draft.sent_letter.purpose == "record" and draft.sent_letter != letter
@@ -160,7 +170,7 @@ def test_send_with_a_bad_date_names_the_field(app, legal, manager, draft):
     form = app.get(detail(demand), user=legal).forms["send"]
     form["sent_on"] = "not a date"
     shown = " ".join(messages(form.submit().follow()))
-    assert "Not sent" in shown and "sent_on" in shown
+    assert "Not sent: Sent on: Enter a valid date." in shown
     demand.refresh_from_db()
     assert demand.status == DemandStatus.APPROVED
 
@@ -194,10 +204,37 @@ def test_returning_without_a_reason_names_the_field_and_changes_nothing(app, leg
     assert not draft.events.filter(action="return").exists()
 
 
-def test_withdraw_a_draft(app, legal, draft):
-    app.get(detail(draft), user=legal).forms["action-withdraw"].submit().follow()
+def test_withdraw_a_draft_after_confirming(app, legal, draft):
+    page = app.get(detail(draft), user=legal).forms["action-withdraw"].submit()
+    assert page.html.h1.get_text() == f"Withdraw demand {draft.reference}?"
+    assert "cannot be submitted, approved or sent again" in page.text
+    draft.refresh_from_db()
+    assert draft.status == DemandStatus.DRAFT
+    press(page.forms["confirm"], f"Withdraw demand {draft.reference}").follow()
     draft.refresh_from_db()
     assert draft.status == DemandStatus.WITHDRAWN
+
+
+def test_the_outcome_and_closing_ask_first_and_cancel_changes_nothing(app, legal, manager, draft):
+    demand = advance(draft, DemandStatus.RESPONDED, legal=legal, manager=manager)
+    page = app.get(detail(demand), user=legal).forms["action-refused"].submit()
+    question = f"Record that the respondent refused demand {demand.reference}?"
+    assert page.html.h1.get_text() == question
+    assert "The outcome cannot be changed afterwards" in page.text
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.RESPONDED
+    press(page.forms["confirm"], question.removesuffix("?")).follow()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.REFUSED
+
+    page = app.get(detail(demand), user=legal).forms["action-close"].submit()
+    assert page.html.h1.get_text() == f"Close demand {demand.reference}?"
+    assert page.click("Cancel").request.path == detail(demand)
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.REFUSED
+    press(page.forms["confirm"], f"Close demand {demand.reference}").follow()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.CLOSED
 
 
 def test_a_stale_page_submitting_twice_does_it_once(app, legal, draft):

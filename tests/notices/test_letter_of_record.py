@@ -51,7 +51,11 @@ def send_through_the_page(django_app, demand, user, *, sent_on="2026-11-25", cha
     form["sent_on"] = sent_on
     for index in range(4):  # email, courier, registered post, portal
         form.get("channels", index=index).checked = index in channels
-    return form.submit().follow()
+    asked = form.submit()
+    if asked.status_code == 302:  # refused with the field's error: back to the demand
+        return asked.follow()
+    # Sending cannot be undone: without JavaScript a page asks first.
+    return asked.forms["confirm"].submit().follow()
 
 
 def test_sending_through_the_page_makes_the_letter_of_record(django_app, approved, legal):

@@ -131,7 +131,10 @@ def test_adding_an_empty_remedy_says_so_and_a_real_one_is_added(app, draft, lega
 
 def test_remove_a_remedy_as_the_page_renders_it(app, draft, legal):
     first = draft.remedies.get(position=1)
-    app.get(detail(draft), user=legal).forms[f"remedy-remove-{first.pk}"].submit().follow()
+    page = app.get(detail(draft), user=legal).forms[f"remedy-remove-{first.pk}"].submit()
+    assert page.html.h1.get_text() == f"Remove demand 1 from {draft.reference}?"
+    assert Remedy.objects.filter(pk=first.pk).exists()  # not yet: it asks first
+    page.forms["confirm"].submit().follow()
     assert not Remedy.objects.filter(pk=first.pk).exists()
     assert list(draft.remedies.values_list("position", flat=True)) == [1, 2, 3]
 
