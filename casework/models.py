@@ -449,6 +449,14 @@ class InfringingItem(models.Model):
                 condition=Q(variant_group__isnull=False),
                 name="item_variant_group",
             ),
+            # The scorecards' relapses (dashboards/scorecards.py): a holder's items found
+            # live again after a removal, per platform. Partial: few items ever relapse.
+            models.Index(
+                fields=["rights_holder", "platform"],
+                include=["relapse_count"],
+                condition=Q(relapse_count__gt=0),
+                name="item_relapsed",
+            ),
         ]
 
     def __str__(self):

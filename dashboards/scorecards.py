@@ -25,7 +25,8 @@ carries the URL of the list behind it: the item list (``platform``/``respondent`
 ``overdue``) or the demand status board (``remedy_kind``, ``remedy_status``).
 
 Queries: one per figure, grouped by platform or respondent, whatever the data's size
-(the index: 6; a card: those 6 filtered to it, and the two lists of repeat offenders).
+(the index: 6, of platforms 4; a card: those 6 filtered to it, and the two lists of
+repeat offenders).
 """
 
 from __future__ import annotations
@@ -85,12 +86,8 @@ class Kind:
     name: str  # "respondent" or "platform": the list filters' parameter too
     model: type
     item_key: str  # from an item (or a rollup row)
-    demand_key: str  # from a demand
     index_url: str
     card_url: str
-
-    def remedy_key(self) -> str:
-        return f"demand__{self.demand_key}"
 
     def objects(self):
         if self.model is Platform:
@@ -102,7 +99,6 @@ RESPONDENT = Kind(
     "respondent",
     Respondent,
     "platform__respondent_id",
-    "respondent_id",
     "scorecards:respondents",
     "scorecards:respondent",
 )
@@ -110,7 +106,6 @@ PLATFORM = Kind(
     "platform",
     Platform,
     "platform_id",
-    "items__platform_id",
     "scorecards:platforms",
     "scorecards:platform",
 )
@@ -191,20 +186,32 @@ def returned_groups(user, kind: Kind, pk=None) -> dict:
     return {row[kind.item_key]: row["groups"] for row in rows}
 
 
+def _demands(user, kind: Kind, pk=None):
+    """The user's demands of the respondent (or of each respondent), or those covering
+    one of the platform's items (one EXISTS per demand through the demand's items), and
+    the key to group them by (None: all are the one platform's)."""
+    demands = Demand.objects.for_user(user)
+    if kind is RESPONDENT:
+        return _filtered(demands, "respondent_id", pk), "respondent_id"
+    covering = Demand.items.through.objects.filter(
+        demand_id=OuterRef("pk"), infringingitem__platform_id=pk
+    )
+    return demands.filter(Exists(covering)), None
+
+
 def demand_counts(user, kind: Kind, pk=None) -> dict:
-    """{key: {"statuses": {status: n}, "overdue": n}}; a demand counts once per key."""
+    """{key: {"statuses": {status: n}, "overdue": n}}."""
+    demands, key = _demands(user, kind, pk)
     rows = (
-        _filtered(Demand.objects.for_user(user), kind.demand_key, pk)
-        .values(kind.demand_key, "status")
-        .annotate(
-            n=Count("pk", distinct=True), overdue=Count("pk", distinct=True, filter=is_overdue_q())
-        )
+        demands.values(*filter(None, [key, "status"]))
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=is_overdue_q()))
         .order_by()
     )
     counts: dict = {}
     for row in rows:
         entry = counts.setdefault(
-            row[kind.demand_key], {"statuses": {s.value: 0 for s in DemandStatus}, "overdue": 0}
+            row[key] if key else pk,
+            {"statuses": {s.value: 0 for s in DemandStatus}, "overdue": 0},
         )
         entry["statuses"][row["status"]] += row["n"]
         entry["overdue"] += row["overdue"]
@@ -212,19 +219,19 @@ def demand_counts(user, kind: Kind, pk=None) -> dict:
 
 
 def remedy_counts(user, kind: Kind, pk=None) -> dict:
-    """{key: {kind: {status: n}}} over the remedies of sent demands; each remedy once."""
-    key = kind.remedy_key()
-    statuses = {s.value: Count("pk", distinct=True, filter=Q(status=s.value)) for s in RemedyStatus}
+    """{key: {kind: {status: n}}} over the remedies of those demands that were sent."""
+    demands, key = _demands(user, kind, pk)
+    statuses = {s.value: Count("pk", filter=Q(status=s.value)) for s in RemedyStatus}
     rows = (
-        _filtered(Remedy.objects.for_user(user), key, pk)
-        .filter(demand__status__in=sorted(AFTER_SENDING))
-        .values(key, "kind")
+        Remedy.objects.filter(demand__in=demands.filter(status__in=sorted(AFTER_SENDING)))
+        .values(*filter(None, [f"demand__{key}" if key else None, "kind"]))
         .annotate(**statuses)
         .order_by()
     )
     counts: dict = {}
     for row in rows:
-        counts.setdefault(row[key], {})[row["kind"]] = {s.value: row[s.value] for s in RemedyStatus}
+        group = row[f"demand__{key}"] if key else pk
+        counts.setdefault(group, {})[row["kind"]] = {s.value: row[s.value] for s in RemedyStatus}
     return counts
 
 
@@ -238,7 +245,9 @@ def _rate(part, whole):
 class Figures:
     """The figures of one respondent or platform, with the links behind them."""
 
-    def __init__(self, kind: Kind, obj, *, stages, middle, relapsed, groups, demands, remedies):
+    def __init__(
+        self, kind: Kind, obj, *, stages, middle, relapsed, groups, demands, remedies, counted
+    ):
         self.kind, self.obj = kind, obj
         self.stages = stages or {s.value: 0 for s in FUNNEL_STAGES}
         self.total = sum(self.stages.values())
@@ -260,6 +269,10 @@ class Figures:
         self.remedies = remedies or {}
         complied = sum(per[RemedyStatus.COMPLIED] for per in self.remedies.values())
         self.complied_rate = _rate(complied, sum(sum(p.values()) for p in self.remedies.values()))
+        # Demand figures are not counted for the index of platforms: None, not 0.
+        self.counted = counted
+        if not counted:
+            self.demands = self.overdue = None
 
     @property
     def empty(self) -> bool:
@@ -350,8 +363,12 @@ def _figures(user, kind: Kind, objects, pk=None) -> list[Figures]:
     middle = medians(user, kind, pk)
     relapsed = relapses(user, kind, pk)
     groups = returned_groups(user, kind, pk)
-    demands = demand_counts(user, kind, pk)
-    remedies = remedy_counts(user, kind, pk)
+    # A platform's demands are found per demand (EXISTS over its items): for one
+    # platform's card, not for the index of every platform (a join of every demand's
+    # items, seconds at 1M items).
+    counted = kind is RESPONDENT or pk is not None
+    demands = demand_counts(user, kind, pk) if counted else {}
+    remedies = remedy_counts(user, kind, pk) if counted else {}
     return [
         Figures(
             kind,
@@ -362,6 +379,7 @@ def _figures(user, kind: Kind, objects, pk=None) -> list[Figures]:
             groups=groups.get(obj.pk),
             demands=demands.get(obj.pk),
             remedies=remedies.get(obj.pk),
+            counted=counted,
         )
         for obj in objects
     ]
@@ -398,7 +416,8 @@ def index(user, kind: Kind, sort: str = DEFAULT_SORT) -> list[Figures]:
     return known + [f for f in rows if column(f) is None]
 
 
-_NONE = dict.fromkeys(["middle", "relapsed", "groups", "demands", "remedies"])
+_NONE = dict.fromkeys(["middle", "relapsed", "groups", "demands", "remedies"], None)
+_NONE["counted"] = False
 
 
 def card(user, kind: Kind, pk: int) -> dict:
