@@ -258,7 +258,8 @@ def test_query_count_does_not_grow_with_the_data(netflix, manager_client):
     group_pairs(netflix, seed=6)
     assert InfringingItem.objects.count() == 500
     assert [count(url) for url in urls] == small
-    assert max(small) <= 16  # the figures, the session, the user, the nav
+    # The figures (and a savepoint and its settings), the session, the user, the nav.
+    assert max(small) <= 20
 
 
 # --- Links lead to the rows behind the figure -------------------------------------------------
