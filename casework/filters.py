@@ -17,7 +17,7 @@ from casework import catalogue
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.inputs import BoundedDateFromToRangeFilter
 from casework.models import InfringingItem, VariantGroup
-from casework.widgets import FastCheckboxes, FastSelect
+from casework.widgets import EitherYesNo, FastCheckboxes, FastSelect
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
 SORTS = {
@@ -129,6 +129,7 @@ class ItemFilter(filters.FilterSet):
         method="filter_relapsed",
         field_name="relapse_count",
         label="Found live again after removal",
+        widget=EitherYesNo,
     )
 
     # A variant group is named by its reference (NFLX-V12), like a demand: no dropdown.
