@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from casework import search
 from casework.access import colleagues_of
 from casework.models import (
     ApiKey,
@@ -21,6 +22,7 @@ from casework.models import (
     RemovalRollup,
     Respondent,
     RightsHolder,
+    SavedFilter,
     StageEvent,
     VariantGroup,
     VerificationCheck,
@@ -153,6 +155,11 @@ class InfringingItemAdmin(SimpleHistoryAdmin, ScopedAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def get_search_results(self, request, queryset, search_term):
+        """The item list's search (casework.search), not ``icontains`` on every column:
+        the description has no trigram index, its words are in the tsvector."""
+        return search.matching(queryset, search_term), False
+
 
 @admin.register(Evidence)
 class EvidenceAdmin(ScopedAdmin):
@@ -271,3 +278,10 @@ class VariantGroupAdmin(ReadOnlyAdmin):
 class EvidenceHashAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "item", "frame"]
     raw_id_fields = ["evidence", "item"]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(ScopedAdmin):
+    list_display = ["name", "owner", "rights_holder", "created_at"]
+    list_select_related = ["owner", "rights_holder"]
+    search_fields = ["name"]

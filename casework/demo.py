@@ -35,6 +35,7 @@ from casework.models import (
     ProtectedElement,
     Respondent,
     RightsHolder,
+    SavedFilter,
     StageEvent,
 )
 from casework.urlnorm import normalize_url
@@ -588,6 +589,13 @@ def load_demo() -> dict:
         new_items = _items(holder, rows, platforms, users, today)
         for index, item in enumerate(new_items):
             _walk(item, STAGE_PATHS[index % len(STAGE_PATHS)], users[0], item.created_at)
+    # A saved filter of the item list, as Netflix's legal staff keep one (its link is
+    # what they send a colleague).
+    SavedFilter.objects.get_or_create(
+        owner=get_user_model().objects.get(username="netflix-legal"),
+        name="Dolls not yet in a demand",
+        defaults={"rights_holder": holders["NFLX"], "query": "q=doll&stage=identified"},
+    )
     admin_user, created = get_user_model().objects.get_or_create(
         username="admin",
         defaults={"is_staff": True, "is_superuser": True, "email": "admin@desist.example"},

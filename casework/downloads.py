@@ -29,12 +29,20 @@ logger = logging.getLogger(__name__)
 
 
 def file_response(
-    file, *, filename: str, content_type: str, presign: bool = False, size: int | None = None
+    file,
+    *,
+    filename: str,
+    content_type: str,
+    presign: bool = False,
+    size: int | None = None,
+    inline: bool = False,
 ):
     """A download of the stored ``file`` (a FieldFile) named ``filename``.
 
     ``presign`` allows a redirect to a short-lived pre-signed URL where the storage
-    offers one. A file missing from storage is a 404 (and logged), never a 500.
+    offers one. ``inline`` shows it in the browser instead of saving it (a letter in
+    a frame of ours: without ``presign``, so the frame stays same-origin). A file missing
+    from storage is a 404 (and logged), never a 500.
     """
     storage, name = file.storage, file.name
     if not name:
@@ -59,7 +67,7 @@ def file_response(
         logger.error("Stored file %s is missing: %s", name, exc)
         raise Http404("The file is missing from storage.") from None
     response = FileResponse(
-        stream, as_attachment=True, filename=filename, content_type=content_type
+        stream, as_attachment=not inline, filename=filename, content_type=content_type
     )
     if size is not None and "Content-Length" not in response:
         response["Content-Length"] = str(size)

@@ -11,24 +11,28 @@ template per option.
 import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Q
 
-from casework import catalogue
+from casework import catalogue, search
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.inputs import BoundedDateFromToRangeFilter
 from casework.models import InfringingItem, VariantGroup
 from casework.widgets import EitherYesNo, FastCheckboxes, FastSelect
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
+# Each is paged by keyset on (column, id): stable while rows are added.
 SORTS = {
+    "ref": "id",
     "logged": "created_at",
     "title": "title",
     "stage": "stage",
     "franchise": "franchise__name",
     "platform": "platform__name",
+    "respondent": "platform__respondent__name",
     "first_seen": "first_seen",
 }
 DEFAULT_SORT = "-logged"
+# The order of a search unless a column is chosen: by relevance (casework.search).
+RELEVANCE = "relevance"
 
 
 def _demands(request):
@@ -72,7 +76,16 @@ class ItemFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="search",
         label="Search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "URL, title, description"}),
+        max_length=200,
+        help_text='Words, "a phrase", -without, this or that; a fragment of a title or URL; '
+        "a reference such as NFLX-I9.",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "URL, title, description, reference",
+                "aria-describedby": "q-help",
+            }
+        ),
     )
     rights_holder = CatalogueChoiceFilter(
         catalogue="rights_holder", label="Rights holder", empty_label="Any rights holder"
@@ -174,22 +187,20 @@ class ItemFilter(filters.FilterSet):
         return queryset.filter(variant_group__in=groups.values("pk"))
 
     def search(self, queryset, name, value):
-        """Substring search over URL, title and description.
-
-        ``icontains`` becomes ``UPPER(col) LIKE UPPER('%q%')``, which the
-        trigram GIN indexes of migration 0003 answer on PostgreSQL.
-        """
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(url__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+        """Words, fragments and references (casework.search); blank changes nothing."""
+        return search.matching(queryset, value)
 
 
 def sort_of(params) -> tuple[str, str]:
-    """(the ``sort`` key as in the URL, the order_by expression) with a safe default."""
-    key = params.get("sort") or DEFAULT_SORT
+    """(the ``sort`` key as in the URL, the order_by expression) with a safe default.
+
+    A search is ordered by relevance unless a column is chosen; ``RELEVANCE`` comes
+    with the default column order, for what cannot rank (the CSV export).
+    """
+    searching = bool((params.get("q") or "").strip())
+    key = params.get("sort") or (RELEVANCE if searching else DEFAULT_SORT)
+    if key == RELEVANCE and searching:
+        return RELEVANCE, "-" + SORTS[DEFAULT_SORT.lstrip("-")]
     name = key.lstrip("-")
     if name not in SORTS:
         key, name = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")

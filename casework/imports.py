@@ -815,7 +815,7 @@ def _insert_select(model, expressions: dict, fixed: dict, now) -> tuple[str, lis
     quote = connection.ops.quote_name
     columns, selects, params = [], [], []
     for f in model._meta.concrete_fields:
-        if f.primary_key:
+        if f.primary_key or f.generated:  # generated columns are the database's to fill
             continue
         columns.append(quote(f.column))
         if f.attname in expressions:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -49,6 +50,10 @@ def validate_country(value: str) -> None:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not an IANA time zone (e.g. America/Los_Angeles).")
+
+
+# The text search configuration of the items' tsvector and of every query against it.
+SEARCH_CONFIG = "english"
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -371,11 +376,23 @@ class InfringingItem(models.Model):
     # the dashboard's medians.
     first_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The item list's full-text search (casework/search.py): title and URL weigh most,
+    # then the description. Kept by PostgreSQL on every write (a stored generated
+    # column), so no import or edit path can forget it.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("url", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = scoped("rights_holder")
     # variant_group is derived from the evidence (regrouped set-wise), not a change
-    # anyone made: it stays out of the record's history.
-    history = HistoricalRecords(m2m_fields=[elements], excluded_fields=["variant_group"])
+    # anyone made: it stays out of the record's history; search_vector is derived too.
+    history = HistoricalRecords(
+        m2m_fields=[elements], excluded_fields=["variant_group", "search_vector"]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -408,12 +425,16 @@ class InfringingItem(models.Model):
             # never-checked items make that a sequential scan; once items are checked
             # every few hours, the few due ones are found here).
             models.Index(fields=["stage", "last_checked_at"], name="item_check_due"),
-            # The item list's ``q`` search: ``icontains`` is UPPER(col) LIKE UPPER('%q%'),
-            # which a trigram GIN index on UPPER(col) answers without a scan (pg_trgm,
-            # created by migration casework 0001_extensions).
+            # The item list's ``q`` search (casework/search.py): words through the
+            # tsvector's GIN index; fragments of a title or URL ("ballr", a path) through
+            # ``icontains``, UPPER(col) LIKE UPPER('%q%'), which a trigram GIN index on
+            # UPPER(col) answers without a scan (pg_trgm, migration 0001_extensions).
+            # The description has no trigram index: its words are in the tsvector, and
+            # each trigram index costs an import dearly (issue 12).
+            GinIndex(fields=["search_vector"], name="item_search"),
             *(
                 GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"item_{column}_trgm")
-                for column in ("title", "url", "description")
+                for column in ("title", "url")
             ),
             # The dashboard's medians (dashboards/figures.py): a holder's (and each of
             # its franchises') removed items in the order of days identified → removed
@@ -487,7 +508,7 @@ class InfringingItem(models.Model):
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in self.DATABASE_KEPT
+                if not f.primary_key and not f.generated and f.name not in self.DATABASE_KEPT
             ]
         super().save(*args, **kwargs)
 
@@ -959,3 +980,41 @@ class EvidenceHash(models.Model):
 
     def __str__(self):
         return f"{self.evidence_id}#{self.frame}: {self.phash & (2**64 - 1):016x}"
+
+
+class SavedFilter(models.Model):
+    """A named filter of the item list: its query string, saved by one user.
+
+    Its link opens the list with that query for anyone of its rights holder (a
+    colleague sees the same filter applied to what they may see); to anyone else it
+    is a 404 like every other holder's object. Only its owner deletes it.
+    """
+
+    rights_holder = models.ForeignKey(
+        RightsHolder, on_delete=models.CASCADE, related_name="saved_filters", db_index=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=100)
+    # The item list's query string without its paging (``after``, ``before``, ``page``).
+    query = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped("rights_holder")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="savedfilter_unique_name_per_owner",
+                violation_error_message="You already have a saved filter with this name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("casework:saved-filter", args=[self.pk])

@@ -141,3 +141,52 @@ def _value(obj, column: str):
     for part in column.split("__"):
         obj = getattr(obj, part)
     return obj
+
+
+@dataclass
+class OffsetPage:
+    """Page ``number`` (from 1) of a ranked list, paged by OFFSET up to page ``last``.
+
+    ``beyond_last``: more rows match than the ``last`` pages show.
+    """
+
+    object_list: list
+    number: int
+    last: int
+    size: int = 50
+    has_next: bool = False
+    beyond_last: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def paginate_offset(queryset, *, number: int, size: int, last: int) -> OffsetPage:
+    """Page ``number`` of the already ordered ``queryset``, clamped to 1…``last``."""
+    number = min(max(number, 1), last)
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    more = len(rows) > size
+    return OffsetPage(
+        rows[:size],
+        number=number,
+        last=last,
+        size=size,
+        has_next=more and number < last,
+        beyond_last=more and number == last,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views, views_catalogue, views_edit, views_keys
+from casework import views, views_catalogue, views_edit, views_keys, views_saved
 
 app_name = "casework"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("items/<int:pk>/stage/", views.item_transition, name="item-transition"),
     path("items/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("items/<int:pk>/check/", views.item_check, name="item-check"),
+    path("items/saved/", views_saved.saved_filter_create, name="saved-filter-create"),
+    path("items/saved/<int:pk>/", views_saved.saved_filter, name="saved-filter"),
+    path(
+        "items/saved/<int:pk>/delete/",
+        views_saved.saved_filter_delete,
+        name="saved-filter-delete",
+    ),
     path("holders/api-keys/", views_keys.api_keys_home, name="api-keys-home"),
     path("holders/<int:holder_id>/api-keys/", views_keys.api_keys, name="api-keys"),
     path("variants/<int:pk>/", views.variant_group, name="variant-group"),

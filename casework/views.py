@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import access, audit, exports, stages, variants, verification
+from casework import access, audit, counting, exports, search, stages, variants, verification
 from casework import evidence as evidence_store
 from casework.choices import Stage
-from casework.filters import SORTS, ItemFilter, sort_of
+from casework.filters import RELEVANCE, SORTS, ItemFilter, sort_of
 from casework.forms import BulkStageForm, EvidenceForm, ItemForm, TransitionForm
 from casework.inputs import redirect_next
 from casework.models import (
@@ -24,10 +24,12 @@ from casework.models import (
     Evidence,
     InfringingItem,
     ProtectedElement,
+    SavedFilter,
     StageEvent,
     VariantGroup,
 )
-from casework.paging import paginate
+from casework.paging import paginate, paginate_offset
+from casework.saved_filters import SavedFilterForm, list_query
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
@@ -43,6 +45,7 @@ ROW_FIELDS = (
     "rights_holder__code",
     "franchise__name",
     "platform__name",
+    "platform__respondent__name",
     "variant_group__item_count",
 )
 
@@ -67,8 +70,17 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else PAGE_SIZE
 
 
-def _rows_html(items):
-    """The list's rows, rendered by Jinja2 with one reverse() per page (not two per row)."""
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+def _rows_html(items, highlight):
+    """The list's rows, rendered by Jinja2 with one reverse() per page (not two per row).
+
+    ``highlight`` escapes a title or URL and marks the searched words in it."""
     head, tail = reverse("casework:item-detail", args=[0]).rsplit("0", 1)
     group_head, group_tail = reverse("casework:variant-group", args=[0]).rsplit("0", 1)
     template = engines["jinja2"].get_template("casework/item_rows.html")
@@ -83,6 +95,7 @@ def _rows_html(items):
                 "group_tail": group_tail,
                 "stage_labels": STAGE_LABELS,
                 "tz": timezone.get_current_timezone(),
+                "highlight": highlight,
             }
         )
     )
@@ -91,19 +104,33 @@ def _rows_html(items):
 @login_required
 @require_GET
 def item_list(request):
+    """The filtered list, its count, and one page: by relevance (OFFSET, the first
+    pages only) when searching, else by keyset on the sorted column."""
     filterset, items = _filtered(request)
     sort_key, order = sort_of(request.GET)
     if filterset.is_bound and not filterset.is_valid():
         items = items.none()
-    page = paginate(
-        items.select_related("rights_holder", "franchise", "platform", "variant_group").only(
-            *ROW_FIELDS
-        ),
-        sort=order,
-        size=_page_size(request),
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-    )
+    q = filterset.form.cleaned_data.get("q", "") if filterset.is_bound else ""
+    total = counting.count(items)
+    rows = items.select_related(
+        "rights_holder", "franchise", "platform__respondent", "variant_group"
+    ).only(*ROW_FIELDS)
+    size = _page_size(request)
+    if sort_key == RELEVANCE:
+        page = paginate_offset(
+            search.ranked(rows, q),
+            number=_page_number(request),
+            size=size,
+            last=search.RANKED_PAGES,
+        )
+    else:
+        page = paginate(
+            rows,
+            sort=order,
+            size=size,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+        )
     return render(
         request,
         "casework/item_list.html",
@@ -111,13 +138,19 @@ def item_list(request):
             "nav": "items",
             "filter": filterset,
             "page": page,
+            "count": total,
             "sort": sort_key,
             "sorts": SORTS,
+            "searching": bool(q),
             "page_sizes": PAGE_SIZES,
             "stages": Stage.choices,
             "bulk_form": BulkStageForm(user=request.user),
             "list_url": request.get_full_path(),
-            "rows_html": _rows_html(page.object_list),
+            "rows_html": _rows_html(page.object_list, search.highlighter(q)),
+            "saved_filters": SavedFilter.objects.for_user(request.user).filter(owner=request.user),
+            "save_form": SavedFilterForm(
+                initial={"query": list_query(request.GET)}, auto_id="save-%s"
+            ),
         },
     )
 

@@ -100,6 +100,18 @@ def redis_url(raw: str) -> str:
     return url
 
 
+def site_url(raw: str) -> str:
+    """SITE_URL, the address emails link to: an absolute http(s) URL, without a
+    trailing slash (links are SITE_URL + an absolute path)."""
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an absolute http(s) URL such as https://desist.example, not {raw!r}."
+        )
+    return url
+
+
 def env_networks(name: str, environ=os.environ) -> list:
     """Return a comma-separated list of IP networks ("10.0.0.5", "10.0.0.0/24")."""
     import ipaddress

@@ -20,6 +20,7 @@ from config.env import (
     env_networks,
     redis_url,
     secret_key,
+    site_url,
     storage_from_url,
 )
 
@@ -211,6 +212,8 @@ VARIANT_VIDEO_FRAMES = env_int_range("VARIANT_VIDEO_FRAMES", default=8, low=1, h
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desist@localhost")
+# Emails link to their demand with an absolute URL: SITE_URL + the page's path.
+SITE_URL = site_url(env.str("SITE_URL", default="http://localhost:8000"))
 
 # --- Celery -----------------------------------------------------------------
 # Redis is the broker and the checks' rate limiter (`make run` starts an embedded one).
@@ -290,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     # Overdue demands and deadline reminders (notices/deadlines.py).
     "sweep-deadlines": {"task": "notices.tasks.sweep_deadlines", "schedule": 900.0},
     "send-reminders": {"task": "notices.tasks.send_reminders", "schedule": 900.0},
+    # Workflow notifications whose task message was lost (notices/notifications.py).
+    "send-unsent-notifications": {
+        "task": "notices.tasks.send_unsent_notifications",
+        "schedule": 300.0,
+    },
     # The dashboard rollups' delta rows folded into one per key (casework/rollups.py).
     "compact-rollups": {
         "task": "casework.tasks.rollups.compact_rollups",
@@ -309,7 +317,7 @@ CELERY_BEAT_SCHEDULE = {
 # -Q consumes every queue below (`make run`, the test workers).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 WORK_QUEUES = {
-    "default": "sweepers, deadlines, reminders and anything not routed",
+    "default": "sweepers, deadlines, reminders, notifications and anything not routed",
     "letters": "letter renders (WeasyPrint)",
     "checks": "verification checks of item URLs",
     "imports-exports": "CSV imports and export ZIPs",

@@ -8,6 +8,7 @@ from notices.models import (
     Demand,
     DemandCounter,
     DemandEvent,
+    DemandNotification,
     DemandReminder,
     ExportJob,
     HolderClosureDay,
@@ -116,3 +117,9 @@ class ResponseFileAdmin(ReadOnlyAdmin):
 @admin.register(DemandReminder)
 class DemandReminderAdmin(ReadOnlyAdmin):
     list_display = ["demand", "kind", "sent_at"]
+
+
+@admin.register(DemandNotification)
+class DemandNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["event", "sent_at"]
+    list_select_related = ["event"]

@@ -22,6 +22,7 @@ from casework.choices import Role
 from notices.business_days import Calendar, calendar_for
 from notices.choices import RemedyStatus
 from notices.models import Demand, DemandEvent, DemandReminder, Remedy, ReminderKind
+from notices.notifications import absolute_url
 from notices.workflow import AFTER_SENDING, is_overdue_q
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,12 @@ def send_reminders(now=None) -> list[tuple[int, str]]:
                 DemandReminder.objects.create(
                     demand=demand, kind=kind, sent_at=now, recipients="\n".join(recipients)
                 )
-                context = {"demand": demand, "kind": kind, "today": today}
+                context = {
+                    "demand": demand,
+                    "kind": kind,
+                    "today": today,
+                    "url": absolute_url(demand.get_absolute_url()),
+                }
                 subject = (
                     f"{demand.reference}: deadline tomorrow"
                     if kind == ReminderKind.DUE_SOON

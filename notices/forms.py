@@ -90,6 +90,17 @@ class ActionForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
 
 
+class ReturnForm(forms.Form):
+    """A manager sends a demand in review back to draft, saying why (its preparer sees it)."""
+
+    reason = forms.CharField(
+        label="Reason for returning it",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to whoever prepared the demand until they submit it again.",
+    )
+
+
 class SendForm(forms.Form):
     """Sending an approved demand: the letter of record is made from these."""
 

@@ -217,6 +217,14 @@ class DemandEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # notices.notifications.send_unsent: the last day's submissions and returns.
+            models.Index(
+                fields=["at"],
+                condition=models.Q(action__in=["submit", "return"]),
+                name="demand_event_review_at",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.demand_id} {self.action}"
@@ -536,3 +544,21 @@ class DemandReminder(models.Model):
 
     def __str__(self):
         return f"{self.demand_id} {self.kind}"
+
+
+class DemandNotification(models.Model):
+    """The email sent about one workflow event (a submission for review, a return to
+    draft). One row per event: the unique event is what makes the email go out once,
+    even when a redelivered task runs again (the second insert fails and sends nothing)."""
+
+    event = models.OneToOneField(DemandEvent, on_delete=models.CASCADE, related_name="notification")
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True, help_text="Addresses, one per line.")
+
+    objects = scoped("event__demand__rights_holder")
+
+    class Meta:
+        ordering = ["sent_at"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,7 @@ urlpatterns = [
         name="remedy-compliance",
     ),
     path("<int:pk>/action/<slug:action>/", views.demand_action, name="demand-action"),
+    path("<int:pk>/return/", views.demand_return, name="demand-return"),
     path("<int:pk>/send/", views.demand_send, name="demand-send"),
     path("<int:pk>/letters/", views.letter_request, name="letter-request"),
     path("<int:pk>/letters/panel/", views.letter_panel, name="letter-panel"),
@@ -33,6 +34,9 @@ urlpatterns = [
     path("<int:pk>/history/", views.demand_history, name="demand-history"),
     path("<int:pk>/lumen/", views.demand_lumen, name="demand-lumen"),
     path("letters/<int:letter_id>/download/", views.letter_download, name="letter-download"),
+    path("letters/<int:letter_id>/view/", views.letter_view, name="letter-view"),
+    path("waiting/", views.WaitingView.as_view(), name="waiting"),
+    path("waiting/count/", views.waiting_count, name="waiting-count"),
     path("<int:pk>/responses/new/", views.response_add, name="response-add"),
     path(
         "responses/files/<int:file_id>/download/",

@@ -1,9 +1,10 @@
-"""Demand pages. Thin: every rule lives in drafting, workflow, rendering and exports.
+"""Demand pages. Thin: every rule lives in drafting, workflow, waiting, rendering and exports.
 
 Every object is looked up through ``for_user``: another rights holder's demand,
 letter or export is a 404, never a 403 that confirms it exists.
 """
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,12 +14,14 @@ from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Subq
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from casework import access, downloads
 from casework.models import ProtectedElement, RightsHolder
-from notices import drafting, exports, lumen, rendering, workflow
+from notices import drafting, exports, lumen, rendering, waiting, workflow
 from notices.choices import DemandStatus, LetterStatus
 from notices.completeness import current_template, missing
 from notices.filters import DemandFilterSet
@@ -29,6 +32,7 @@ from notices.forms import (
     DraftForm,
     LetterTemplateForm,
     RemedyForm,
+    ReturnForm,
     SendForm,
     errors_in_words,
 )
@@ -36,9 +40,13 @@ from notices.letters import render_letter_html, render_snapshot_html
 from notices.models import Demand, ExportJob, Letter, LetterTemplate
 
 UNFINISHED = {LetterStatus.QUEUED, LetterStatus.RENDERING}
-# Workflow steps with forms of their own: sending (the letter of record) and
-# responding (the reply and its files); the plain action URL refuses them.
-OWN_FORMS = ("send", "respond")
+# Workflow steps with forms of their own: sending (the letter of record), responding
+# (the reply and its files) and returning (the reason); the plain action URL refuses them.
+OWN_FORMS = ("send", "respond", "return")
+# The statuses in which the demand page shows its letter in a frame: the approver's.
+LETTER_IN_PAGE = (DemandStatus.IN_REVIEW, DemandStatus.APPROVED)
+# The letter shown in the demand page's frame may be framed by our own pages only.
+frameable_by_us = csp_replace({"frame-ancestors": ["'self'"]})
 
 
 def _demand(request, pk, action="view") -> Demand:
@@ -287,6 +295,25 @@ def demand_action(request, pk, action):
 
 @require_POST
 @login_required
+def demand_return(request, pk):
+    """A manager returns a demand in review to draft, with the reason its preparer reads."""
+    demand = _demand(request, pk, "manage")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not returned: " + errors_in_words(form))
+        return _back(demand, "#return")
+    try:
+        demand = workflow.perform(
+            demand, "return", by=request.user, note=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Demand {demand.reference} returned to draft.")
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return _back(demand)
+
+
+@require_POST
+@login_required
 def demand_send(request, pk):
     demand = _demand(request, pk, "change")
     form = SendForm(request.POST, demand=demand)
@@ -334,6 +361,8 @@ def demand_detail(request, pk):
     )
     remedies = list(demand.remedies.order_by("position", "id"))
     editable = demand.status in workflow.EDITABLE and access.can_edit(request.user)
+    allowed = workflow.allowed_actions(demand, request.user)
+    letters = _letters_context(request, demand)
     for remedy in remedies:
         remedy.edit_form = RemedyForm.for_remedy(remedy)
         remedy.compliance_form = ComplianceForm.for_remedy(remedy)
@@ -346,10 +375,14 @@ def demand_detail(request, pk):
         "gaps": missing(demand)
         if demand.status in (DemandStatus.DRAFT, DemandStatus.IN_REVIEW)
         else [],
-        # Sending and responses have their own forms below.
-        "actions": [
-            a for a in workflow.allowed_actions(demand, request.user) if a.name not in OWN_FORMS
-        ],
+        # Sending, responses and returning have their own forms.
+        "actions": [a for a in allowed if a.name not in OWN_FORMS],
+        "return_form": ReturnForm() if any(a.name == "return" for a in allowed) else None,
+        "returned": waiting.returned(demand),
+        "letter_in_page": demand.status in LETTER_IN_PAGE,
+        "framed_letter": next(
+            (letter for letter in letters["letters"] if letter.status == LetterStatus.READY), None
+        ),
         "editable": editable,
         "compliance_open": demand.status in workflow.AFTER_SENDING
         and access.can_edit(request.user),
@@ -362,7 +395,7 @@ def demand_detail(request, pk):
         ),
         "add_remedy_form": RemedyForm.for_new(),
         "lumen_refusal": lumen.refusal(demand),
-        **_letters_context(request, demand),
+        **letters,
         **_responses_context(request, demand),
     }
     return render(request, "notices/demand_detail.html", context)
@@ -393,6 +426,8 @@ def letter_request(request, pk):
 
 @require_GET
 @login_required
+@xframe_options_sameorigin
+@frameable_by_us
 def demand_preview(request, pk):
     """The letter as HTML: what was sent once sent (its snapshot), else a draft of it now."""
     demand = _demand(request, pk)
@@ -414,6 +449,26 @@ def letter_download(request, letter_id):
         filename=f"{letter.demand.reference}-v{letter.version}.pdf",
         content_type="application/pdf",
         presign=True,
+        size=letter.size,
+    )
+
+
+@require_GET
+@login_required
+@xframe_options_sameorigin
+@frameable_by_us
+def letter_view(request, letter_id):
+    """A ready letter's PDF shown in the browser (inline), framed by the demand page."""
+    letter = get_object_or_404(
+        Letter.objects.for_user(request.user).select_related("demand"),
+        pk=letter_id,
+        status=LetterStatus.READY,
+    )
+    return downloads.file_response(
+        letter.file,
+        filename=f"{letter.demand.reference}-v{letter.version}.pdf",
+        content_type="application/pdf",
+        inline=True,
         size=letter.size,
     )
 
@@ -443,6 +498,31 @@ def demand_history(request, pk):
         "notices/demand_history.html",
         {"demand": demand, "events": events, "nav": "demands"},
     )
+
+
+# --- Waiting for you ------------------------------------------------------------
+
+
+class WaitingView(LoginRequiredMixin, ListView):
+    """The demands waiting for the signed-in person (notices.waiting)."""
+
+    template_name = "notices/waiting.html"
+    context_object_name = "demands"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return waiting.waiting_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(nav="waiting", **kwargs)
+
+
+@require_GET
+@login_required
+def waiting_count(request):
+    """The count beside "Waiting for you" in the navigation (fetched by htmx after load)."""
+    count = waiting.waiting_for(request.user).count()
+    return render(request, "notices/_waiting_count.html", {"count": count})
 
 
 # --- Exports ------------------------------------------------------------------

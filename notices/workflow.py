@@ -17,6 +17,7 @@ from django.utils import timezone
 from casework import access
 from casework.choices import EventSource, Stage
 from casework.stages import BulkTransitionError, transition_many
+from notices import notifications
 from notices.business_days import Calendar, calendar_for
 from notices.choices import Channel, DemandStatus, LetterPurpose, RemedyStatus
 from notices.models import Demand, DemandEvent, Letter, Remedy
@@ -158,7 +159,12 @@ def _check_allowed(locked, action: Action, user):
 
 
 def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
-    """Apply a workflow action other than ``send``; returns the updated demand."""
+    """Apply a workflow action other than ``send``; returns the updated demand.
+
+    Returning a demand to draft needs the reason (``note``). Submitting and returning
+    email the people the demand now waits for, once the change commits
+    (notices.notifications).
+    """
     from notices.completeness import missing
 
     action = ACTIONS[action_name]
@@ -167,6 +173,9 @@ def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
     with transaction.atomic():
         locked = _locked(demand)
         _check_allowed(locked, action, by)
+        note = note.strip()
+        if action.name == "return" and not note:
+            raise WorkflowError(locked, action.target, "Give the reason for returning it.")
         if action.name in ("submit", "approve"):
             gaps = missing(locked)
             if gaps:
@@ -187,7 +196,8 @@ def perform(demand, action_name: str, *, by, note: str = "") -> Demand:
         if action.name == "return":
             changes.update(approved_by=None, approved_at=None)
         Demand.objects.filter(pk=locked.pk, status=old).update(**changes)
-        _record(locked, action.name, old, action.target, by, note)
+        event = _record(locked, action.name, old, action.target, by, note)
+        notifications.notify_after_commit(event)
         if action.name == "approve":
             # The approved text is rendered at once: the version that will be sent.
             from notices.rendering import request_render

@@ -52,7 +52,7 @@ def stack(transactional_db, tmp_path, settings):
         cwd=ROOT,
         env=env,
         check=True,
-        timeout=120,
+        timeout=300,
     )
     port = free_port()
     commands = {

@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_url, env_bool, env_list, redis_url, secret_key
+from config.env import database_url, env_bool, env_list, redis_url, secret_key, site_url
 
 
 @pytest.mark.parametrize("raw", ["true", "True", "1", "yes", "on", " ON "])
@@ -242,3 +242,11 @@ def test_presigned_urls_are_signed_for_the_public_address():
     url = storage.url("letters/1/NFLX-v1.pdf")
     assert url.startswith("http://localhost:8333/desist/letters/1/NFLX-v1.pdf?")
     assert "X-Amz-Expires=30" in url and "X-Amz-Signature=" in url
+
+
+def test_site_url_is_an_absolute_http_url_without_a_trailing_slash():
+    assert site_url(" https://desist.example/ ") == "https://desist.example"
+    assert site_url("http://localhost:8000") == "http://localhost:8000"
+    for bad in ("desist.example", "ftp://desist.example", "https://", "https://d.example/?a=1"):
+        with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+            site_url(bad)

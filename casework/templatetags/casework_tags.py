@@ -5,7 +5,7 @@ from django import template
 register = template.Library()
 
 # Paging cursors belong to one ordering and one filter; a new sort starts over.
-PAGING_KEYS = ("after", "before")
+PAGING_KEYS = ("after", "before", "page")
 
 
 @register.simple_tag(takes_context=True)

@@ -745,7 +745,8 @@ class Writer:
         self.counts: dict[str, int] = defaultdict(int)
 
     def write(self, model, columns: list[str], rows: Iterable[tuple]) -> int:
-        fields = {f.attname: f for f in model._meta.concrete_fields}
+        # Generated columns (the items' search vector) are the database's to fill.
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.generated}
         missing = [
             f
             for name, f in fields.items()

@@ -185,7 +185,7 @@ def clone_rows(model, template, count, replace, params=()):
     kept = [
         f.column
         for f in model._meta.concrete_fields
-        if not f.primary_key and f.column not in replace
+        if not (f.primary_key or f.generated) and f.column not in replace
     ]
     columns = ", ".join(list(replace) + kept)
     expressions = ", ".join(list(replace.values()) + [f"t.{c}" for c in kept])

@@ -193,7 +193,8 @@ def test_the_due_soon_reminder_follows_the_holders_calendar(netflix, legal):
 
 
 @pytest.mark.django_db
-def test_reminders_go_to_preparer_and_managers_once(netflix, legal, people, mailoutbox):
+def test_reminders_go_to_preparer_and_managers_once(netflix, legal, people, mailoutbox, settings):
+    settings.SITE_URL = "http://desist.example"
     demand = make_demand(netflix, deadline=MONDAY, by=legal)
     expected = sorted(
         ["nf-legal@example.com", "nf-manager@example.com", "nf-manager-2@example.com"]
@@ -210,6 +211,8 @@ def test_reminders_go_to_preparer_and_managers_once(netflix, legal, people, mail
     assert sorted(mailoutbox[0].to) == expected
     assert demand.reference in mailoutbox[0].subject
     assert "tomorrow" in mailoutbox[0].subject
+    # It links to the demand with an absolute URL (SITE_URL).
+    assert f"\nhttp://desist.example/demands/{demand.pk}/\n" in mailoutbox[0].body
 
     monday = dt.datetime.combine(MONDAY, dt.time(8), tzinfo=UTC)
     with time_machine.travel(monday, tick=False):

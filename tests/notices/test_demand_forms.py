@@ -165,12 +165,33 @@ def test_send_with_a_bad_date_names_the_field(app, legal, manager, draft):
     assert demand.status == DemandStatus.APPROVED
 
 
-def test_manager_returns_a_demand_to_draft(app, legal, manager, draft):
+def test_manager_returns_a_demand_to_draft_with_a_reason(app, legal, manager, draft):
     workflow.perform(draft, "submit", by=legal)
-    page = app.get(detail(draft), user=manager).forms["action-return"].submit().follow()
+    form = app.get(detail(draft), user=manager).forms["return"]
+    form["reason"] = "Exhibit A lacks the <b>doll</b> screenshots."
+    page = form.submit().follow()
     draft.refresh_from_db()
     assert draft.status == DemandStatus.DRAFT
-    assert f"Demand {draft.reference} is now draft." in messages(page)
+    assert f"Demand {draft.reference} returned to draft." in messages(page)
+    event = draft.events.get(action="return")
+    assert (event.by, event.detail) == (manager, "Exhibit A lacks the <b>doll</b> screenshots.")
+    # The preparer reads the reason on the demand page, escaped, until submitting again.
+    shown = app.get(detail(draft), user=legal)
+    assert "Exhibit A lacks the &lt;b&gt;doll&lt;/b&gt; screenshots." in shown.text
+    assert "returned-heading" in shown.text
+    shown.forms["action-submit"].submit()
+    assert "returned-heading" not in app.get(detail(draft), user=legal).text
+
+
+def test_returning_without_a_reason_names_the_field_and_changes_nothing(app, legal, manager, draft):
+    workflow.perform(draft, "submit", by=legal)
+    form = app.get(detail(draft), user=manager).forms["return"]
+    form["reason"] = "   "
+    page = form.submit().follow()
+    assert "Not returned: Reason for returning it: This field is required." in messages(page)
+    draft.refresh_from_db()
+    assert draft.status == DemandStatus.IN_REVIEW
+    assert not draft.events.filter(action="return").exists()
 
 
 def test_withdraw_a_draft(app, legal, draft):

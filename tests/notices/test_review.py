@@ -13,11 +13,12 @@ def test_viewer_gets_403_on_workflow_actions_and_changes_nothing(viewer_client, 
     posts = [
         reverse("notices:demand-action", args=[draft.pk, "submit"]),
         reverse("notices:demand-action", args=[draft.pk, "withdraw"]),
+        reverse("notices:demand-return", args=[draft.pk]),
         reverse("notices:demand-send", args=[draft.pk]),
         reverse("notices:remedy-compliance", args=[draft.pk, remedy.pk]),
     ]
     for url in posts:
-        assert viewer_client.post(url, {"note": "x"}).status_code == 403, url
+        assert viewer_client.post(url, {"note": "x", "reason": "x"}).status_code == 403, url
     draft.refresh_from_db()
     assert draft.status == DemandStatus.DRAFT
     assert DemandEvent.objects.filter(demand=draft).count() == before
@@ -41,10 +42,13 @@ def test_legal_staff_get_403_on_manager_only_actions(legal_client, client, draft
 
     client.force_login(UserFactory(username="nf-legal-2", role=Role.LEGAL, holders=[netflix]))
     workflow.perform(draft, "submit", by=legal)
-    for action in ("approve", "return"):
+    urls = [
+        reverse("notices:demand-action", args=[draft.pk, "approve"]),
+        reverse("notices:demand-return", args=[draft.pk]),
+    ]
+    for url in urls:
         for user_client in (legal_client, client):
-            url = reverse("notices:demand-action", args=[draft.pk, action])
-            assert user_client.post(url).status_code == 403, action
+            assert user_client.post(url, {"reason": "x"}).status_code == 403, url
     draft.refresh_from_db()
     assert draft.status == DemandStatus.IN_REVIEW
 

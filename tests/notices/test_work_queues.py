@@ -35,6 +35,8 @@ EXPECTED = {
     "casework.tasks.checks.sweep_quiet_periods": "default",
     "notices.tasks.sweep_deadlines": "default",
     "notices.tasks.send_reminders": "default",
+    "notices.tasks.notify_demand_event": "default",
+    "notices.tasks.send_unsent_notifications": "default",
 }
 
 

@@ -65,7 +65,7 @@ def test_every_transition_is_allowed_or_refused(draft, manager2, source, target)
             return workflow.send(
                 draft, by=manager2, sent_on=dt.date(2026, 3, 6), channels=["email"]
             )
-        return workflow.perform(draft, _action_for(target), by=manager2)
+        return workflow.perform(draft, _action_for(target), by=manager2, note="A reason.")
 
     if allowed:
         result = act()

@@ -120,22 +120,18 @@ def item_list(ctx):
         f"stage={ctx.stage}, franchise={ctx.franchise.name}, "
         f"platform={ctx.platform.name}, q={ctx.q!r}"
     )
-    from django.db.models import Q
-
+    from casework import search
     from casework.models import InfringingItem
 
-    matching = (
+    matching = search.matching(
         InfringingItem.objects.filter(
             rights_holder=ctx.holder,
             stage=ctx.stage,
             franchise=ctx.franchise,
             platform=ctx.platform,
-        )
-        .filter(
-            Q(url__icontains=ctx.q) | Q(title__icontains=ctx.q) | Q(description__icontains=ctx.q)
-        )
-        .count()
-    )
+        ),
+        ctx.q,
+    ).count()
     note = f"{note}; {matching:,} match"
     admin = _client(ctx.superuser)
     from django.test.utils import override_settings
@@ -175,13 +171,19 @@ def item_list(ctx):
     shown = legal.get(list_url).content.decode().count('name="items"')
     yield Row("/items/ (legal staff)", ADMIN_PAGE, samples, queries, note=f"{shown} rows shown")
 
-    # The next page, through the list's own "next" link (keyset cursor), if it has one.
+    # The next page, through the list's own "next" link, if it has one: a search is
+    # ranked by relevance, so its next page is an OFFSET page (casework/search.py).
     next_url = _next_link(legal, list_url)
     if next_url:
         samples, queries = ctx.measure(_get(legal, next_url))
-        yield Row("/items/ next page (keyset link)", ADMIN_PAGE, samples, queries)
+        yield Row("/items/ next page (ranked, OFFSET link)", ADMIN_PAGE, samples, queries)
     else:
-        yield Row("/items/ next page (keyset link)", ADMIN_PAGE, note="n/a: one page of results")
+        yield Row("/items/ next page", ADMIN_PAGE, note="n/a: one page of results")
+
+    # The same search sorted by a column: the matches paged by keyset, not ranked.
+    sorted_url = f"{list_url}&sort=-logged"
+    samples, queries = ctx.measure(_get(legal, sorted_url))
+    yield Row("/items/ same search, sorted by logged (keyset)", ADMIN_PAGE, samples, queries)
 
     unfiltered = reverse("casework:item-list")
     samples, queries = ctx.measure(_get(legal, unfiltered))
