@@ -341,6 +341,8 @@ def test_every_member_reads_the_scorecards_linked_from_names(
     assert f'href="{own_respondent}"' in html
     html = manager_client.get(reverse("dashboard:index")).content.decode()
     assert f'href="{respondent_card}"' in html
+    html = manager_client.get(reverse("casework:item-list")).content.decode()
+    assert f'href="{platform_card}"' in html and f'href="{own_respondent}"' in html
 
 
 @pytest.mark.django_db
