@@ -16,7 +16,7 @@ from casework import catalogue, search
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.inputs import BoundedDateFromToRangeFilter
 from casework.models import InfringingItem, VariantGroup
-from casework.widgets import FastCheckboxes, FastSelect
+from casework.widgets import EitherYesNo, FastCheckboxes, FastSelect
 
 # Sortable columns: the URL's ``sort`` value → the model field ordered on.
 # Each is paged by keyset on (column, id): stable while rows are added.
@@ -137,6 +137,14 @@ class ItemFilter(filters.FilterSet):
         label="Demand reference",
     )
 
+    # Items found live again after a removal (the scorecards' relapses link here).
+    relapsed = filters.BooleanFilter(
+        method="filter_relapsed",
+        field_name="relapse_count",
+        label="Found live again after removal",
+        widget=EitherYesNo,
+    )
+
     # A variant group is named by its reference (NFLX-V12), like a demand: no dropdown.
     variant_group = filters.CharFilter(
         method="in_group",
@@ -160,6 +168,11 @@ class ItemFilter(filters.FilterSet):
             user = getattr(self.request, "user", None)
             self._catalogue = catalogue.read(user) if user and user.is_authenticated else {}
         return self._catalogue
+
+    def filter_relapsed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(relapse_count__gt=0) if value else queryset.filter(relapse_count=0)
 
     def in_group(self, queryset, name, value):
         """Items of the variant group ``CODE-V<id>`` (or a bare id); none if unknown."""

@@ -321,7 +321,12 @@ class InfringingItem(models.Model):
     elements = models.ManyToManyField(
         ProtectedElement, related_name="items", blank=True, verbose_name="protected elements"
     )
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="items")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="items",
+        db_index=False,  # item_platform below leads with it
+    )
     url = models.URLField("URL", max_length=2000)
     normalized_url = models.CharField(max_length=2000, editable=False)
     title = models.CharField(max_length=300)
@@ -414,7 +419,7 @@ class InfringingItem(models.Model):
             ),
             models.Index(fields=["rights_holder", "-created_at", "-id"], name="item_holder_new"),
             # The list filtered by franchise (with stage), and the franchise FK's lookups.
-            # (The platform filter uses the platform FK's own index.)
+            # (The platform filter uses item_platform, below.)
             models.Index(fields=["franchise", "stage"], name="item_franchise_stage"),
             # verification.due_items: items of a stage least recently checked (the bench's
             # never-checked items make that a sequential scan; once items are checked
@@ -469,6 +474,18 @@ class InfringingItem(models.Model):
                 fields=["variant_group", "rights_holder"],
                 condition=Q(variant_group__isnull=False),
                 name="item_variant_group",
+            ),
+            # The platform filter and the platform FK's lookups; with ``id``, a platform
+            # scorecard's demands (those covering one of its items: dashboards/scorecards.py)
+            # join the demands' items to the platform's from the index alone.
+            models.Index(fields=["platform", "id"], name="item_platform"),
+            # The scorecards' relapses (dashboards/scorecards.py): a holder's items found
+            # live again after a removal, per platform. Partial: few items ever relapse.
+            models.Index(
+                fields=["rights_holder", "platform"],
+                include=["relapse_count"],
+                condition=Q(relapse_count__gt=0),
+                name="item_relapsed",
             ),
         ]
 

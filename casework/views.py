@@ -97,6 +97,11 @@ def _rows_html(items, highlight):
     ``highlight`` escapes a title or URL and marks the searched words in it."""
     head, tail = reverse("casework:item-detail", args=[0]).rsplit("0", 1)
     group_head, group_tail = reverse("casework:variant-group", args=[0]).rsplit("0", 1)
+    # The platform and respondent scorecards (dashboards): a URL name, not an import.
+    card_heads = {
+        kind: reverse(f"scorecards:{kind}", args=[0]).rsplit("0", 1)
+        for kind in ("platform", "respondent")
+    }
     template = engines["jinja2"].get_template("casework/item_rows.html")
     # Safe: the Jinja2 environment autoescapes every value it puts in the rows.
     return mark_safe(  # noqa: S308 - see above
@@ -107,6 +112,7 @@ def _rows_html(items, highlight):
                 "href_tail": tail,
                 "group_head": group_head,
                 "group_tail": group_tail,
+                "cards": card_heads,
                 "stage_labels": STAGE_LABELS,
                 "tz": timezone.get_current_timezone(),
                 "highlight": highlight,

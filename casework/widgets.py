@@ -51,3 +51,11 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
                 f"{escape(label)}</label>"
             )
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+class EitherYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose blank choice reads "Either", not Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Either"), ("true", "Yes"), ("false", "No")]

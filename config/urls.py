@@ -35,6 +35,7 @@ urlpatterns = [
     path("demands/", include("notices.urls")),
     path("import/", include("casework.urls_import")),
     path("dashboard/", include("dashboards.urls")),
+    path("scorecards/", include("dashboards.urls_scorecards")),
     path("", include("casework.urls")),
 ]
 

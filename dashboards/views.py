@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from casework import downloads, variants
 from casework.access import get_for, require_manager
 from casework.choices import JobStatus
+from casework.models import Platform
 from dashboards import figures as dashboard
 from dashboards import reports as dashboard_reports
 from dashboards.models import DashboardReport
 from notices.choices import RemedyKind, RemedyStatus
-from notices.models import Remedy, Response
+from notices.models import Demand, Remedy, Response
 from notices.workflow import AFTER_SENDING, is_overdue_q
 
 RECENT_REPORTS = 5
@@ -134,6 +135,13 @@ def report_download(request, pk):
     )
 
 
+def _platform(value: str):
+    """The platform a board link names (platforms are shared), or None."""
+    if not (value.isdigit() and len(value) <= 18):
+        return None
+    return Platform.objects.filter(pk=int(value)).first()
+
+
 @login_required
 @require_GET
 def board(request):
@@ -148,6 +156,13 @@ def board(request):
         wanted["status"] = request.GET["remedy_status"]
     if wanted:
         demands = demands.filter(Exists(Remedy.objects.filter(demand=OuterRef("pk"), **wanted)))
+    # A platform's scorecard links here: demands covering one of its items.
+    platform = _platform(request.GET.get("platform", ""))
+    if platform is not None:
+        covering = Demand.items.through.objects.filter(
+            demand_id=OuterRef("pk"), infringingitem__platform=platform
+        )
+        demands = demands.filter(Exists(covering))
     demands = (
         demands.select_related("rights_holder", "respondent")
         .annotate(is_late=ExpressionWrapper(is_overdue_q(), output_field=BooleanField()))
@@ -186,6 +201,8 @@ def board(request):
         )
     params = sel.as_params()
     params.update({f"remedy_{k}": v for k, v in wanted.items()})
+    if platform is not None:
+        params["platform"] = platform.pk
     return render(
         request,
         "dashboards/board.html",
@@ -200,6 +217,7 @@ def board(request):
             "remedy_filter": {
                 "kind": RemedyKind(wanted["kind"]).label if "kind" in wanted else "",
                 "status": RemedyStatus(wanted["status"]).label if "status" in wanted else "",
+                "platform": platform,
             },
         },
     )

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from casework.inputs import BoundedDateFilter, check_date_order
-from casework.models import Franchise, Respondent, RightsHolder
+from casework.models import Franchise, Platform, Respondent, RightsHolder
 from notices.choices import DemandStatus
 from notices.models import Demand
 from notices.workflow import is_overdue_q
@@ -32,6 +32,10 @@ class DemandFilterSet(django_filters.FilterSet):
     franchise = django_filters.ModelChoiceFilter(
         queryset=Franchise.objects.none(), field_name="items__franchise", distinct=True
     )
+    # Demands covering one of its items (the platform scorecards link here).
+    platform = django_filters.ModelChoiceFilter(
+        queryset=Platform.objects.none(), field_name="items__platform", distinct=True
+    )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue",
@@ -53,7 +57,7 @@ class DemandFilterSet(django_filters.FilterSet):
     class Meta:
         model = Demand
         form = DemandFilterForm
-        fields = ["q", "status", "rights_holder", "respondent", "franchise", "overdue"]
+        fields = ["q", "status", "rights_holder", "respondent", "franchise", "platform", "overdue"]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
@@ -65,6 +69,8 @@ class DemandFilterSet(django_filters.FilterSet):
             pk__in=visible.values("respondent_id")
         )
         self.filters["franchise"].queryset = Franchise.objects.for_user(user)
+        # Platforms are shared by all rights holders (like respondents): no names leak.
+        self.filters["platform"].queryset = Platform.objects.all()
 
     def search(self, queryset, name, value):
         value = value.strip()
