@@ -124,7 +124,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the user's roles and holders with the user (one query).
+    "casework.backends.MemberBackend",
 ]
 # The test suite creates hundreds of users: PBKDF2 at Django's cost is ~0.5 s each on
 # this machine. Only for tests (pyproject's pytest_env); `check --deploy` runs without it.
