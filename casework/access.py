@@ -5,6 +5,8 @@ holders is ``RightsHolder.members``. Data scoping itself lives in
 ``ScopedQuerySet.for_user``.
 """
 
+from collections import namedtuple
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,19 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from casework.choices import Role
+
+# What the page header shows of a holder (``user_holders``): its name.
+HolderName = namedtuple("HolderName", "pk name")
+
+
+def remember_membership(user, groups, holder_ids, holder_names) -> None:
+    """Keep the user's group names and rights holders (ids and names, by name) on the
+    user object, read with it (casework.backends): the functions here and
+    ``member_holder_ids`` then ask nothing more for this request."""
+    user._desist_groups = set(groups)
+    user._desist_holder_ids = list(holder_ids)
+    pairs = zip(holder_ids, holder_names, strict=True)
+    user._desist_holder_names = [HolderName(pk, name) for pk, name in pairs]
 
 
 def _group_names(user) -> set[str]:
@@ -36,6 +51,13 @@ def holders_of(user):
 
         user._desist_holders = list(RightsHolder.objects.for_user(user))
     return user._desist_holders
+
+
+def holder_names(user) -> list[HolderName]:
+    """The rights holders the page header names, by name: all of them for a superuser."""
+    if user.is_superuser or not hasattr(user, "_desist_holder_names"):
+        return [HolderName(h.pk, h.name) for h in holders_of(user)]
+    return user._desist_holder_names
 
 
 def colleagues_of(user):

@@ -20,6 +20,7 @@ from casework.models import (
     Platform,
     ProtectedElement,
     RemovalRollup,
+    RemovedItemRollup,
     Respondent,
     RightsHolder,
     SavedFilter,
@@ -233,6 +234,14 @@ class RemovalRollupAdmin(ReadOnlyAdmin):
     """The dashboard's removals per week as the database keeps them (casework/rollups.py)."""
 
     list_display = ["rights_holder", "franchise", "platform", "week", "removals"]
+    date_hierarchy = "week"
+
+
+@admin.register(RemovedItemRollup)
+class RemovedItemRollupAdmin(ReadOnlyAdmin):
+    """The dashboard's removed items per week logged, as the database keeps them."""
+
+    list_display = ["rights_holder", "franchise", "platform", "week", "items", "notified"]
     date_hierarchy = "week"
 
 

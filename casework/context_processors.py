@@ -9,7 +9,7 @@ def workspace(request):
         return {}
     return {
         "user_role": access.role_of(user),
-        "user_holders": access.holders_of(user),
+        "user_holders": access.holder_names(user),
         "can_edit": access.can_edit(user),
         "is_manager": access.is_manager(user),
     }

@@ -678,6 +678,29 @@ class RemovalRollup(RollupKey):
         return f"{self.rights_holder_id}/{self.franchise_id}/{self.week}: {self.removals}"
 
 
+class RemovedItemRollup(RollupKey):
+    """Items removed at least once (``first_removed_at`` set) per rights holder, franchise,
+    platform and week logged, and how many of them were notified (``first_notified_at``
+    set): the counts the dashboard's medians need, as delta rows kept like ItemRollup."""
+
+    week = models.DateField()
+    items = models.IntegerField()
+    notified = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            # The dashboard's medians: one holder's removed items per franchise.
+            models.Index(
+                fields=["rights_holder", "week"],
+                include=["franchise", "platform", "items", "notified"],
+                name="removeditemrollup_holder_week",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rights_holder_id}/{self.franchise_id}/{self.week}: {self.items}"
+
+
 class VerificationCheck(models.Model):
     """One automatic check of an item's URL: what answered, and what we concluded."""
 

@@ -10,7 +10,12 @@ the verifier, the admin, dismissals and relapses all keep them without calling a
   events count; recomputed from the events when events are deleted or edited);
 * ``ItemRollup``: items per (rights holder, franchise, platform, stage, week logged);
 * ``RemovalRollup``: StageEvents to ``removed`` per (rights holder, franchise, platform,
-  week of the event), keyed by the item's current holder, franchise and platform.
+  week of the event), keyed by the item's current holder, franchise and platform;
+* ``RemovedItemRollup``: items with a first removed time per (rights holder, franchise,
+  platform, week logged), and how many of them have a first notified time (the
+  dashboard's medians count them here instead of reading every removed item). Its
+  triggers and rebuild are separate (``REMOVED_*``, migration casework 0006) so the
+  earlier migrations install and backfill what they did.
 
 The triggers are statement-level with transition tables (``REFERENCING OLD TABLE /
 NEW TABLE``): an ``INSERT ... SELECT`` or COPY of 100,000 items writes one row per key,
@@ -35,6 +40,7 @@ ITEMS = "casework_infringingitem"
 EVENTS = "casework_stageevent"
 ITEM_ROLLUP = "casework_itemrollup"
 REMOVAL_ROLLUP = "casework_removalrollup"
+REMOVED_ROLLUP = "casework_removeditemrollup"
 # Serialises compactions and rebuilds (pg_advisory_xact_lock key).
 LOCK_KEY = 0x6465_7369_7374  # "desist"
 
@@ -225,6 +231,97 @@ CREATE TRIGGER casework_rollup_events_delete AFTER DELETE ON {EVENTS}
 """  # noqa: S608 - table names are the constants above
 
 
+# Items removed at least once: counted when an item gets (or loses) its first removed
+# or first notified time (the event triggers above update the item: that update comes
+# here), or changes holder, franchise, platform or created_at; and when inserted or
+# deleted with a first removed time.
+_REMOVED_COUNTS = """
+    (CASE WHEN {t}.first_removed_at IS NULL THEN 0 ELSE {sign}1 END),
+    (CASE WHEN {t}.first_removed_at IS NULL OR {t}.first_notified_at IS NULL THEN 0
+          ELSE {sign}1 END)"""
+REMOVED_INSTALL_SQL = f"""
+CREATE OR REPLACE FUNCTION casework_rollup_removed_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {REMOVED_ROLLUP} (rights_holder_id, franchise_id, platform_id, week, items,
+                                  notified)
+    SELECT rights_holder_id, franchise_id, platform_id, casework_rollup_week(created_at),
+           count(*), count(first_notified_at)
+      FROM new_items WHERE first_removed_at IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION casework_rollup_removed_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {REMOVED_ROLLUP} (rights_holder_id, franchise_id, platform_id, week, items,
+                                  notified)
+    SELECT rights_holder_id, franchise_id, platform_id, casework_rollup_week(created_at),
+           -count(*), -count(first_notified_at)
+      FROM old_items WHERE first_removed_at IS NOT NULL
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION casework_rollup_removed_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {REMOVED_ROLLUP} (rights_holder_id, franchise_id, platform_id, week, items,
+                                  notified)
+    SELECT k.rights_holder_id, k.franchise_id, k.platform_id, k.week, sum(k.n), sum(k.nn)
+      FROM old_items o
+      JOIN new_items i ON i.id = o.id
+     CROSS JOIN LATERAL (VALUES
+            (o.rights_holder_id, o.franchise_id, o.platform_id,
+             casework_rollup_week(o.created_at), {_REMOVED_COUNTS.format(t="o", sign="-")}),
+            (i.rights_holder_id, i.franchise_id, i.platform_id,
+             casework_rollup_week(i.created_at), {_REMOVED_COUNTS.format(t="i", sign="")})
+         ) AS k (rights_holder_id, franchise_id, platform_id, week, n, nn)
+     WHERE (o.first_removed_at IS NOT NULL OR i.first_removed_at IS NOT NULL)
+       AND ((o.first_removed_at IS NULL) <> (i.first_removed_at IS NULL)
+            OR (o.first_notified_at IS NULL) <> (i.first_notified_at IS NULL)
+            OR o.rights_holder_id <> i.rights_holder_id OR o.franchise_id <> i.franchise_id
+            OR o.platform_id <> i.platform_id OR o.created_at <> i.created_at)
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(k.n) <> 0 OR sum(k.nn) <> 0
+     ORDER BY 1, 2, 3, 4;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER casework_rollup_removed_insert AFTER INSERT ON {ITEMS}
+    REFERENCING NEW TABLE AS new_items
+    FOR EACH STATEMENT EXECUTE FUNCTION casework_rollup_removed_insert();
+CREATE TRIGGER casework_rollup_removed_update AFTER UPDATE ON {ITEMS}
+    REFERENCING OLD TABLE AS old_items NEW TABLE AS new_items
+    FOR EACH STATEMENT EXECUTE FUNCTION casework_rollup_removed_update();
+CREATE TRIGGER casework_rollup_removed_delete AFTER DELETE ON {ITEMS}
+    REFERENCING OLD TABLE AS old_items
+    FOR EACH STATEMENT EXECUTE FUNCTION casework_rollup_removed_delete();
+"""  # noqa: S608 - table names are the constants above
+
+REMOVED_UNINSTALL_SQL = f"""
+DROP TRIGGER IF EXISTS casework_rollup_removed_insert ON {ITEMS};
+DROP TRIGGER IF EXISTS casework_rollup_removed_update ON {ITEMS};
+DROP TRIGGER IF EXISTS casework_rollup_removed_delete ON {ITEMS};
+DROP FUNCTION IF EXISTS casework_rollup_removed_insert();
+DROP FUNCTION IF EXISTS casework_rollup_removed_update();
+DROP FUNCTION IF EXISTS casework_rollup_removed_delete();
+"""
+
+# From the items' first times (run after REBUILD_SQL has recomputed them).
+REMOVED_REBUILD_SQL = f"""
+LOCK TABLE {ITEMS}, {REMOVED_ROLLUP} IN SHARE ROW EXCLUSIVE MODE;
+DELETE FROM {REMOVED_ROLLUP};
+INSERT INTO {REMOVED_ROLLUP} (rights_holder_id, franchise_id, platform_id, week, items, notified)
+SELECT rights_holder_id, franchise_id, platform_id, casework_rollup_week(created_at),
+       count(*), count(first_notified_at)
+  FROM {ITEMS} WHERE first_removed_at IS NOT NULL GROUP BY 1, 2, 3, 4;
+"""  # noqa: S608 - table names are the constants above
+
+
 def install_sql(zone: str | None = None) -> str:
     """The functions and triggers (migration casework 0004, and ``rebuild``)."""
     return _week_function(zone or settings.TIME_ZONE) + _ITEM_TRIGGERS + _EVENT_TRIGGERS
@@ -283,32 +380,41 @@ SELECT it.rights_holder_id, it.franchise_id, it.platform_id, casework_rollup_wee
 # deltas or their sum.
 _COMPACT_SQL = """
 WITH keys AS (
-    SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1 OR sum({value}) = 0
+    SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1 OR {all_zero}
 ), gone AS (
     DELETE FROM {table} AS r USING keys AS k
      WHERE ({r_key}) = ({k_key})
-    RETURNING {r_key}, r.{value}
+    RETURNING {r_key}, {r_values}
 )
-INSERT INTO {table} ({key}, {value})
-SELECT {key}, sum({value}) FROM gone GROUP BY {key} HAVING sum({value}) <> 0
+INSERT INTO {table} ({key}, {values})
+SELECT {key}, {sums} FROM gone GROUP BY {key} HAVING {any_nonzero}
 """
 
 
-def _compact_sql(table: str, key: list[str], value: str) -> str:
+def _compact_sql(table: str, key: list[str], values: list[str]) -> str:
     return _COMPACT_SQL.format(
         table=table,
         key=", ".join(key),
-        value=value,
+        values=", ".join(values),
         r_key=", ".join(f"r.{c}" for c in key),
         k_key=", ".join(f"k.{c}" for c in key),
+        r_values=", ".join(f"r.{v}" for v in values),
+        sums=", ".join(f"sum({v})" for v in values),
+        all_zero=" AND ".join(f"sum({v}) = 0" for v in values),
+        any_nonzero=" OR ".join(f"sum({v}) <> 0" for v in values),
     )
 
 
 COMPACT_ITEMS_SQL = _compact_sql(
-    ITEM_ROLLUP, ["rights_holder_id", "franchise_id", "platform_id", "stage", "week"], "items"
+    ITEM_ROLLUP, ["rights_holder_id", "franchise_id", "platform_id", "stage", "week"], ["items"]
 )
 COMPACT_REMOVALS_SQL = _compact_sql(
-    REMOVAL_ROLLUP, ["rights_holder_id", "franchise_id", "platform_id", "week"], "removals"
+    REMOVAL_ROLLUP, ["rights_holder_id", "franchise_id", "platform_id", "week"], ["removals"]
+)
+COMPACT_REMOVED_SQL = _compact_sql(
+    REMOVED_ROLLUP,
+    ["rights_holder_id", "franchise_id", "platform_id", "week"],
+    ["items", "notified"],
 )
 
 
@@ -320,12 +426,14 @@ def compact() -> int:
         before = _count(cursor)
         cursor.execute(COMPACT_ITEMS_SQL)
         cursor.execute(COMPACT_REMOVALS_SQL)
+        cursor.execute(COMPACT_REMOVED_SQL)
         return before - _count(cursor)
 
 
 def _count(cursor) -> int:
     cursor.execute(
         f"SELECT (SELECT count(*) FROM {ITEM_ROLLUP}) + (SELECT count(*) FROM {REMOVAL_ROLLUP})"  # noqa: S608
+        f" + (SELECT count(*) FROM {REMOVED_ROLLUP})"
     )
     return cursor.fetchone()[0]
 
@@ -337,7 +445,8 @@ def rebuild(cursor=None) -> None:
         with transaction.atomic(), connection.cursor() as own:
             return rebuild(own)
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    cursor.execute(UNINSTALL_SQL)
-    cursor.execute(install_sql())
+    cursor.execute(UNINSTALL_SQL + REMOVED_UNINSTALL_SQL)
+    cursor.execute(install_sql() + REMOVED_INSTALL_SQL)
     cursor.execute(REBUILD_SQL)
+    cursor.execute(REMOVED_REBUILD_SQL)
     return None

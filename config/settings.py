@@ -124,7 +124,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the user's roles and holders with the user (one query).
+    "casework.backends.MemberBackend",
 ]
 # The test suite creates hundreds of users: PBKDF2 at Django's cost is ~0.5 s each on
 # this machine. Only for tests (pyproject's pytest_env); `check --deploy` runs without it.
@@ -411,6 +412,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_HTTPONLY = True
+# Read from Redis, kept in PostgreSQL (config/sessions.py): no session query per request.
+SESSION_ENGINE = "config.sessions"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)

@@ -1,6 +1,7 @@
-"""The dashboard's rollups (casework/rollups.py) equal an independent computation from the
-rows after every kind of change: transitions, relapses, dismissals, imports, item edits
-and deletions, concurrent transitions on real PostgreSQL, and compaction."""
+"""The dashboard's rollups (casework/rollups.py: items, removals, removed items) equal an
+independent computation from the rows after every kind of change: transitions, relapses,
+dismissals, imports, item edits and deletions, concurrent transitions on real PostgreSQL,
+and compaction."""
 
 import contextlib
 import datetime as dt
@@ -19,6 +20,7 @@ from casework.models import (
     InfringingItem,
     ItemRollup,
     RemovalRollup,
+    RemovedItemRollup,
     StageEvent,
 )
 from casework.tasks.rollups import compact_rollups
@@ -46,7 +48,15 @@ def expected() -> dict:
             firsts[i.pk][slot] = e.at
         if e.to_stage == Stage.REMOVED:
             removals[(i.rights_holder_id, i.franchise_id, i.platform_id, monday(e.at))] += 1
-    return {"items": items, "removals": removals, "firsts": firsts}
+    removed = Counter()
+    for pk, (notified_at, removed_at) in firsts.items():
+        if removed_at is not None:
+            i = by_id[pk]
+            key = (i.rights_holder_id, i.franchise_id, i.platform_id, monday(i.created_at))
+            removed[(*key, "items")] += 1
+            removed[(*key, "notified")] += notified_at is not None
+    removed = +removed  # zero counts dropped, as stored() drops them
+    return {"items": items, "removals": removals, "firsts": firsts, "removed": removed}
 
 
 def stored() -> dict:
@@ -66,13 +76,19 @@ def stored() -> dict:
             if r["n"]
         }
     )
+    removed = Counter()
+    for r in RemovedItemRollup.objects.values(*key, "week").annotate(
+        n=Sum("items"), nn=Sum("notified")
+    ):
+        removed[(*(r[k] for k in key), r["week"], "items")] = r["n"]
+        removed[(*(r[k] for k in key), r["week"], "notified")] = r["nn"]
     firsts = {
         pk: [notified, removed]
         for pk, notified, removed in InfringingItem.objects.values_list(
             "pk", "first_notified_at", "first_removed_at"
         )
     }
-    return {"items": items, "removals": removals, "firsts": firsts}
+    return {"items": items, "removals": removals, "firsts": firsts, "removed": +removed}
 
 
 def assert_exact():
@@ -85,6 +101,7 @@ def assert_exact():
                                      "week")  # fmt: skip
     assert keys.count() == len(want["items"])
     assert RemovalRollup.objects.count() == len(want["removals"])
+    assert RemovedItemRollup.objects.count() == len({k[:4] for k in want["removed"]})
     return want
 
 
@@ -153,10 +170,14 @@ def test_rollups_follow_item_edits_bulk_updates_and_deletes(world):
         created_at=NOW - dt.timedelta(days=40), platform=world["platform"]
     )
     assert_exact()
+
     # An UPDATE that changes no key writes nothing.
-    before = ItemRollup.objects.count() + RemovalRollup.objects.count()
+    def rows():
+        return sum(m.objects.count() for m in (ItemRollup, RemovalRollup, RemovedItemRollup))
+
+    before = rows()
     InfringingItem.objects.update(title="renamed")
-    assert ItemRollup.objects.count() + RemovalRollup.objects.count() == before
+    assert rows() == before
     # Deleting an item (its events go first) takes its counts, removals and all.
     InfringingItem.objects.get(pk=b).delete()
     want = assert_exact()
