@@ -10,7 +10,7 @@ from casework import rollups
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0005_item_search_saved_filters"),
+        ("casework", "0006_scorecard_indexes"),
     ]
 
     operations = [
