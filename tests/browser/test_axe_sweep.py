@@ -151,23 +151,32 @@ def _selected_items():
     return "&".join(f"items={pk}" for pk in identified.values_list("pk", flat=True)[:2])
 
 
+def _one_of_each(queryset, field):
+    """The first object of each value of ``field`` (a demand per status, an item per stage)."""
+    return list(queryset.order_by(field, "pk").distinct(field))
+
+
 def _typed_pages(role):
-    """Pages no link leads to, as this role opens them by address: (url, status)."""
+    """Pages the crawl's one URL per route leaves out, and pages no link leads to, as
+    this role opens them by address: (url, status)."""
     netflix = Demand.objects.filter(rights_holder__code="NFLX")
-    sent = netflix.filter(sent_at__isnull=False).first()
+    if role == "wb-legal":
+        return [(netflix.first().get_absolute_url(), 404)]
+    # A demand page shows other forms in each status.
+    pages = [(demand.get_absolute_url(), 200) for demand in _one_of_each(netflix, "status")]
     if role == "netflix-legal":
+        items = InfringingItem.objects.filter(rights_holder__code="NFLX")
+        pages += [(item.get_absolute_url(), 200) for item in _one_of_each(items, "stage")]
         unsent = netflix.filter(sent_at__isnull=True).first()
-        return [
+        pages += [
             (f"{reverse('notices:demand-create')}?{_selected_items()}", 200),
             (f"{reverse('notices:demand-add-items')}?{_selected_items()}", 200),
             # An unsent demand has no Lumen notice: back on the demand with an error message.
             (reverse("notices:demand-lumen", args=[unsent.pk]), 200),
         ]
     if role == "netflix-viewer":
-        return [(reverse("imports:start"), 403)]
-    if role == "wb-legal":
-        return [(sent.get_absolute_url(), 404)]
-    return []
+        pages.append((reverse("imports:start"), 403))
+    return pages
 
 
 def _submit_forms(page, sweep):
@@ -203,11 +212,14 @@ def _sweep_role(context, role, starts, client, sweep):
     page = context.new_page()
     sign_in(page, role)
     # The export and the import were made by Netflix's legal staff: only theirs to start from.
-    for url in _plan(client, starts if role == "netflix-legal" else ["/"]):
+    plan = _plan(client, starts if role == "netflix-legal" else ["/"])
+    for url in plan:
         # Mostly 200; a link to a page the role may not use answers 403, a page too.
         status = page.goto(url).status
         sweep.check(page, f"{role} {url} ({status})", asked=url)
     for url, status in _typed_pages(role):
+        if url in plan:
+            continue
         response = page.goto(url)
         assert response.status == status, (role, url, response.status)
         sweep.check(page, f"{role} {url} ({status})", asked=url)
