@@ -721,9 +721,6 @@ def chart(weeks: list[dict], width=780, height=240) -> dict:
                     "kind": key,
                     "value": w[key],
                     "week": w["week"],
-                    # Identified bars open that week's items; the item list has no
-                    # "removed between" filter, so removal bars carry no link.
-                    "link": w["link"] if key == "identified" else None,
                 }
             )
     labels = [

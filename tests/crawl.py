@@ -31,14 +31,14 @@ def _route(path):
     return match.route
 
 
-def crawl(client, start=("/",)):
+def crawl(client, start=("/",), per_route=PAGES_PER_ROUTE):
     """GET pages from "/" by their links; return the pages and the forms they render.
 
-    At most PAGES_PER_ROUTE URLs of one route are visited (two items, not 28).
+    At most ``per_route`` URLs of one route are visited (two items, not 28).
     """
     pages: dict[str, set[str]] = {}
     forms: dict[tuple[str, tuple[str, ...]], None] = {}
-    per_route: dict[str, int] = {}
+    followed: dict[str, int] = {}
     queue = deque(start)
     seen = set()
     while queue and len(seen) < CRAWL_LIMIT:
@@ -74,9 +74,9 @@ def crawl(client, start=("/",)):
             if route is None or parts.path.startswith(SKIP):
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if target in seen or per_route.get(route, 0) >= PAGES_PER_ROUTE:
+            if target in seen or followed.get(route, 0) >= per_route:
                 continue
-            per_route[route] = per_route.get(route, 0) + 1
+            followed[route] = followed.get(route, 0) + 1
             queue.append(target)
     return sorted((p, sorted(n)) for p, n in pages.items()), [
         (action, list(fields)) for action, fields in forms
