@@ -180,7 +180,7 @@ def test_every_column_sorts_and_says_so(legal_client, corpus, sort, first):
     assert html.count(f'aria-sort="{direction}"') == 1
     # Every column header but the checkbox is a sort link.
     assert html.count('<th scope="col" aria-sort=') == 8
-    assert "<td>Acme Models Ltd.</td>" in html
+    assert ">Acme Models Ltd.</a></td>" in html, "the respondent column, linked to its scorecard"
 
 
 @pytest.mark.django_db

@@ -266,7 +266,8 @@ def two_demands(legal, manager, items):
 
 
 def listed(page):
-    return [a.get_text() for a in page.html.select("table tbody td a")]
+    """The references of the demands listed (the first link of each row)."""
+    return [a.get_text() for a in page.html.select("table tbody td:nth-of-type(2) a")]
 
 
 def test_demand_list_filters(app, legal, two_demands):
