@@ -181,7 +181,7 @@ STORAGES = {
     },
     # Hashed, compressed names in production (needs collectstatic); plain names otherwise.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"
         if env_bool("STATIC_MANIFEST", default=not DEBUG)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -20,9 +20,9 @@ import redis
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PERIODS = (4.0, 6.0, 10.0)
+PERIODS = (3.0, 4.0, 6.0)
 LOCK_TIMEOUT = 6
-RUN_SECONDS = 45
+RUN_SECONDS = 24
 
 
 def start_beat(env, log_path):
@@ -100,8 +100,10 @@ def test_two_beats_send_each_periodic_task_once_per_period(tmp_path):
             task = settings.CELERY_BEAT_SCHEDULE[name]["task"]
             period = PERIODS[n % len(PERIODS)]
             periods = elapsed / period
-            # Once per period (the first run comes at once); twice would be ~2x.
-            assert periods - 1 <= counts[task] <= periods + 2, (name, counts[task], periods)
+            # Once per period (the first run comes at once); two beats would send ~2x, over
+            # the bound even for the longest period (4 periods in 24 s). The lower bound
+            # allows a loaded machine's late ticks.
+            assert periods / 2 <= counts[task] <= periods + 2, (name, counts[task], periods)
         assert set(counts) == {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
 
         # The lock holder dies: the other beat takes over once its lock expires.
