@@ -150,3 +150,26 @@ def test_cached_page_references_write_the_same_bytes(monkeypatch):
 
     monkeypatch.setattr(pydyf.PDF, "page_references", property(uncached))
     assert pdf.render_pdf(html).content == cached.content
+
+
+def test_the_letters_user_agent_stylesheet_prints_the_same_letter(draft):
+    """notices.pdf styles letters without WeasyPrint's pseudo-element rules that select
+    no element of a letter (90 MB of a 1,000-row letter's peak): same file, less memory.
+
+    The letter (lists with markers, Exhibit A's table, page margin boxes) is written
+    with the letters' stylesheet and with WeasyPrint's own: byte-identical.
+    """
+    from weasyprint import HTML
+
+    from notices import pdf
+    from notices.letters import render_letter_html
+
+    html = render_letter_html(draft)
+    assert '<ol class="demands">' in html and "exhibit-table" in html
+
+    def write(document_class):
+        return document_class(
+            string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticOnlyFetcher()
+        ).write_pdf()
+
+    assert write(pdf.LetterHTML) == write(HTML)
