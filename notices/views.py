@@ -454,14 +454,19 @@ def demand_preview(request, pk):
     return HttpResponse(render_letter_html(demand))
 
 
-@require_GET
-@login_required
-def letter_download(request, letter_id):
-    letter = get_object_or_404(
+def _ready_letter(request, letter_id) -> Letter:
+    """One of the user's rendered letters, with its demand; 404 for anyone else's."""
+    return get_object_or_404(
         Letter.objects.for_user(request.user).select_related("demand"),
         pk=letter_id,
         status=LetterStatus.READY,
     )
+
+
+@require_GET
+@login_required
+def letter_download(request, letter_id):
+    letter = _ready_letter(request, letter_id)
     return downloads.file_response(
         letter.file,
         filename=f"{letter.demand.reference}-v{letter.version}.pdf",
@@ -477,11 +482,7 @@ def letter_download(request, letter_id):
 @frameable_by_us
 def letter_view(request, letter_id):
     """A ready letter's PDF shown in the browser (inline), framed by the demand page."""
-    letter = get_object_or_404(
-        Letter.objects.for_user(request.user).select_related("demand"),
-        pk=letter_id,
-        status=LetterStatus.READY,
-    )
+    letter = _ready_letter(request, letter_id)
     return downloads.file_response(
         letter.file,
         filename=f"{letter.demand.reference}-v{letter.version}.pdf",
