@@ -14,8 +14,7 @@ from casework import stages
 from casework.choices import Stage
 from casework.models import InfringingItem
 from notices.choices import DemandStatus
-from tests.browser.conftest import sign_in
-from tests.browser.test_item_edit_catalogue import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import ItemFactory
 from tests.notices.conftest import advance, draft, items, template  # noqa: F401 - fixtures
 

@@ -5,23 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 from casework.models import InfringingItem, ProtectedElement
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import ItemFactory, PlatformFactory, ProtectedElementFactory
 
 pytestmark = pytest.mark.browser
 
 SHOTS = "/work/shots/i12-desk-{}.png"
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's violations of the page as shown (any impact)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-    ]
 
 
 def test_legal_staff_edit_an_item_and_see_it_on_the_timeline(

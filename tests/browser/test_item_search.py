@@ -6,8 +6,7 @@ import os
 from playwright.sync_api import expect
 
 from casework.models import SavedFilter
-from tests.browser.conftest import sign_in
-from tests.browser.test_item_edit_catalogue import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import FranchiseFactory, ItemFactory, PlatformFactory, RespondentFactory
 
 SHOTS = os.environ.get("SEARCH_SCREENSHOTS", "")

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from notices import rendering
-from tests.browser.conftest import sign_in
-from tests.browser.test_item_edit_catalogue import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.notices.conftest import draft, items, template  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser

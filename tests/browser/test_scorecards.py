@@ -11,8 +11,7 @@ from casework.choices import Stage
 from casework.models import InfringingItem
 from notices.models import Demand
 from notices.workflow import AFTER_SENDING
-from tests.browser.conftest import sign_in
-from tests.browser.test_item_edit_catalogue import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.dashboards.test_dashboard import build
 
 pytestmark = pytest.mark.browser
