@@ -128,10 +128,12 @@ def item_list(request):
     pages only) when searching, else by keyset on the sorted column."""
     filterset, items = _filtered(request)
     sort_key, order = sort_of(request.GET)
-    if filterset.is_bound and not filterset.is_valid():
+    valid = not filterset.is_bound or filterset.is_valid()
+    if not valid:
         items = items.none()
-    q = filterset.form.cleaned_data.get("q", "") if filterset.is_bound else ""
-    total = counting.count(items)
+    used = filterset.form.cleaned_data if filterset.is_bound else {}
+    q = used.get("q", "")
+    total = (counting.from_rollups(request.user, used) if valid else None) or counting.count(items)
     rows = items.select_related(
         "rights_holder", "franchise", "platform__respondent", "variant_group"
     ).only(*ROW_FIELDS)

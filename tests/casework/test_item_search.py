@@ -150,10 +150,13 @@ def test_the_count_is_exact_then_estimated(legal_client, corpus, monkeypatch):
     assert re.search(r'id="item-count">2 items, by relevance', response.content.decode())
     assert legal_client.get(LIST).context["count"] == counting.Count(5, exact=True)
     monkeypatch.setattr(counting, "EXACT_UP_TO", 3)
-    response = legal_client.get(LIST)
+    # A filter the rollups are not keyed by: past the cap, the planner's estimate.
+    response = legal_client.get(LIST, {"content_kind": "video"})
     count = response.context["count"]
     assert not count.exact and count.value >= 4
     assert f"about {count.value:,} items (estimated)" in response.content.decode()
+    # Only rollup keys (here none): exact from the rollups, whatever the cap.
+    assert legal_client.get(LIST).context["count"] == counting.Count(5, exact=True)
 
 
 def test_an_estimate_is_rounded_to_three_figures():

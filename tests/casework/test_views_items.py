@@ -5,11 +5,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import stages
+from casework import counting, stages
 from casework.choices import Conduct, ContentKind, Stage, Theory
 from casework.models import InfringingItem, StageEvent
 from tests.casework.test_evidence import png_upload
-from tests.factories import ItemFactory, ProtectedElementFactory, UserFactory
+from tests.factories import (
+    FranchiseFactory,
+    ItemFactory,
+    PlatformFactory,
+    ProtectedElementFactory,
+    UserFactory,
+)
 
 LIST = reverse("casework:item-list")
 CREATE = reverse("casework:item-create")
@@ -177,13 +183,56 @@ def test_list_runs_the_same_number_of_queries_for_10_and_100_rows(legal_client, 
 
 @pytest.mark.django_db
 def test_list_never_counts_all_rows(legal_client, netflix):
-    """The count reads at most 10,001 rows (casework/counting.py), whatever the size."""
+    """The count reads at most 10,001 items (casework/counting.py), whatever the size, or
+    sums the rollups when only their keys filter the list."""
     ItemFactory.create_batch(3, rights_holder=netflix)
     with CaptureQueriesContext(connection) as ctx:
-        response = legal_client.get(LIST)
+        response = legal_client.get(LIST, {"content_kind": ContentKind.VIDEO})
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1 and "LIMIT 10001" in counts[0]
     assert response.context["count"].label == "3 items"
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = legal_client.get(LIST, {"stage": Stage.IDENTIFIED})
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "COUNT(" not in sql.upper() and "casework_itemrollup" in sql
+    assert response.context["count"].label == "3 items"
+
+
+@pytest.mark.django_db
+def test_rollup_counts_equal_the_items_under_every_key_filter(
+    legal_client, legal, netflix, warner, squid_game, seedance
+):
+    """Exact counts from the rollups: the same numbers as counting the items, after
+    moves, for any mix of holder, franchise, platform and stages; nobody else's items."""
+    other_franchise = FranchiseFactory(rights_holder=netflix, name="Bridgerton")
+    other_platform = PlatformFactory(name="Vidu")
+    made = [
+        ItemFactory(rights_holder=netflix, franchise=franchise, platform=platform)
+        for franchise in (squid_game, other_franchise)
+        for platform in (seedance, other_platform)
+        for _ in range(3)
+    ]
+    ItemFactory.create_batch(4, rights_holder=warner, platform=seedance)
+    for item in made[::2]:
+        stages.transition(item, Stage.NOTIFIED, by=legal)
+    stages.transition(made[0], Stage.REMOVED, by=legal)
+
+    mine = InfringingItem.objects.filter(rights_holder=netflix)
+    cases = [
+        ({}, {}),
+        ({"franchise": other_franchise.pk}, {"franchise": other_franchise}),
+        ({"platform": seedance.pk}, {"platform": seedance}),
+        ({"stage": [Stage.NOTIFIED, Stage.REMOVED]}, {"stage__in": ["notified", "removed"]}),
+        (
+            {"franchise": squid_game.pk, "platform": other_platform.pk, "stage": Stage.NOTIFIED},
+            {"franchise": squid_game, "platform": other_platform, "stage": Stage.NOTIFIED},
+        ),
+        ({"rights_holder": netflix.pk, "stage": Stage.DISMISSED}, {"stage": Stage.DISMISSED}),
+    ]
+    for params, lookups in cases:
+        count = legal_client.get(LIST, params).context["count"]
+        assert count == counting.Count(mine.filter(**lookups).count(), exact=True), params
 
 
 # --- log an item ----------------------------------------------------------------------
