@@ -154,12 +154,28 @@ def test_check_deploy_is_clean_under_production_settings():
             "DEBUG": "false",
             "SECRET_KEY": "x7!kq2-production-like-secret-key-0123456789abcdefghijklmnopqrstuv",
             "ALLOWED_HOSTS": "desist.example",
+            "SITE_URL": "https://desist.example",
         },
         "--deploy",
         "--fail-level",
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_emails_would_link_to_localhost():
+    result = _django_check(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x7!kq2-production-like-secret-key-0123456789abcdefghijklmnopqrstuv",
+            "ALLOWED_HOSTS": "desist.example",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode != 0
+    assert "desist.W001" in result.stderr and "SITE_URL" in result.stderr
 
 
 # --- STORAGE_URL (config/env.py storage_from_url, config/storage.py) ----------------------
