@@ -138,6 +138,10 @@ def _typed_cursor(model, column: str, cursor):
 
 
 def _value(obj, column: str):
+    if hasattr(obj, column):  # a model's field, or a values_list(named=True) row's
+        return getattr(obj, column)
+    if column == "id":  # a named row has its key as "pk"
+        return obj.pk
     for part in column.split("__"):
         obj = getattr(obj, part)
     return obj
@@ -176,14 +180,10 @@ class OffsetPage:
         return len(self.object_list)
 
 
-def paginate_offset(queryset, *, number: int, size: int, last: int) -> OffsetPage:
-    """Page ``number`` of the already ordered ``queryset``, clamped to 1…``last``."""
-    number = min(max(number, 1), last)
-    start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    more = len(rows) > size
+def offset_page(rows: list, *, more: bool, number: int, size: int, last: int) -> OffsetPage:
+    """Page ``number`` showing ``rows``; ``more``: rows follow them."""
     return OffsetPage(
-        rows[:size],
+        rows,
         number=number,
         last=last,
         size=size,

@@ -21,10 +21,12 @@ at any depth.
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from markupsafe import Markup, escape
 
+from casework import counting
 from casework.models import SEARCH_CONFIG
+from casework.paging import offset_page
 
 RANKED_PAGES = 10
 REFERENCE = re.compile(r"^(?:([A-Za-z0-9]{1,8})-)?I(\d{1,18})$", re.IGNORECASE)
@@ -66,6 +68,33 @@ def ranked(queryset, text: str):
     return queryset.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
 
 
+def ranked_page(matches, rows, text: str, *, number: int, size: int):
+    """Page ``number`` of ``matches`` ranked by relevance to ``text``, and their count.
+
+    Ranking reads every match anyway (the rank of each decides the page), so the same
+    statement counts them: each of the page's ids comes with ``COUNT(*) OVER ()``, and
+    the count is exact however many match. A second statement reads the page's
+    ``rows`` (``matches`` with the list's columns and relations) by primary key.
+    ``number`` is clamped to 1…``RANKED_PAGES``.
+    """
+    number = min(max(number, 1), RANKED_PAGES)
+    start = (number - 1) * size
+    hits = list(
+        ranked(matches, text)
+        .annotate(matched=Window(Count("*")))
+        .values_list("pk", "matched")[start : start + size + 1]
+    )
+    # Past the last match, only a count says how many there are.
+    matched = hits[0][1] if hits else (matches.count() if number > 1 else 0)
+    ids = [pk for pk, _ in hits]
+    found = {row.pk: row for row in rows.filter(pk__in=ids[:size])} if ids else {}
+    # An item deleted between the two statements is left out of the page.
+    page = [found[pk] for pk in ids[:size] if pk in found]
+    more = len(ids) > size
+    page = offset_page(page, more=more, number=number, size=size, last=RANKED_PAGES)
+    return page, counting.Count(matched, exact=True)
+
+
 def words(text: str) -> list[str]:
     """The words ``text`` looks for: plain and quoted ones, not ``-excluded`` ones or ``or``."""
     found = []
@@ -92,10 +121,14 @@ def highlighter(text: str):
         value = str(value)
         parts, start = [], 0
         for match in pattern.finditer(value):
-            parts.append(escape(value[start : match.start()]))
-            parts.append(Markup("<mark>%s</mark>") % match.group())
+            parts += (
+                escape(value[start : match.start()]),
+                "<mark>",
+                escape(match.group()),
+                "</mark>",
+            )
             start = match.end()
         parts.append(escape(value[start:]))
-        return Markup("").join(parts)
+        return Markup("".join(parts))  # noqa: S704 - every piece of the value is escaped
 
     return highlight

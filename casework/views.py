@@ -40,7 +40,7 @@ from casework.models import (
     StageEvent,
     VariantGroup,
 )
-from casework.paging import paginate, paginate_offset
+from casework.paging import paginate
 from casework.saved_filters import SavedFilterForm, list_query
 
 PAGE_SIZE = 50
@@ -48,9 +48,11 @@ PAGE_SIZES = (25, 50, 100, 200)
 # How long the item page says how a "Check now" ended, next to the button.
 CHECK_RESULT_SHOWN_FOR = dt.timedelta(minutes=10)
 STAGE_LABELS = dict(Stage.choices)
-# The columns a row of the list shows (templates/jinja2/casework/item_rows.html) and
-# every sort column of casework.filters.SORTS: nothing else is read for 200 rows.
+# What a row of the list shows (templates/jinja2/casework/item_rows.html) and every sort
+# column of casework.filters.SORTS, read as named tuples: nothing else is read for 200
+# rows, and no model instances are built for them.
 ROW_FIELDS = (
+    "pk",
     "title",
     "url",
     "stage",
@@ -58,8 +60,11 @@ ROW_FIELDS = (
     "created_at",
     "rights_holder__code",
     "franchise__name",
+    "platform_id",
     "platform__name",
+    "platform__respondent_id",
     "platform__respondent__name",
+    "variant_group_id",
     "variant_group__item_count",
 )
 
@@ -133,21 +138,17 @@ def item_list(request):
         items = items.none()
     used = filterset.form.cleaned_data if filterset.is_bound else {}
     q = used.get("q", "")
-    total = (counting.from_rollups(request.user, used) if valid else None) or counting.count(items)
-    rows = items.select_related(
-        "rights_holder", "franchise", "platform__respondent", "variant_group"
-    ).only(*ROW_FIELDS)
     size = _page_size(request)
     if sort_key == RELEVANCE:
-        page = paginate_offset(
-            search.ranked(rows, q),
-            number=_page_number(request),
-            size=size,
-            last=search.RANKED_PAGES,
-        )
+        # The page's rows by primary key: still the user's items, not filtered again.
+        rows = InfringingItem.objects.for_user(request.user).values_list(*ROW_FIELDS, named=True)
+        page, total = search.ranked_page(items, rows, q, number=_page_number(request), size=size)
     else:
+        total = (counting.from_rollups(request.user, used) if valid else None) or counting.count(
+            items
+        )
         page = paginate(
-            rows,
+            items.values_list(*ROW_FIELDS, named=True),
             sort=order,
             size=size,
             after=request.GET.get("after", ""),

@@ -157,6 +157,13 @@ def test_the_count_is_exact_then_estimated(legal_client, corpus, monkeypatch):
     assert f"about {count.value:,} items (estimated)" in response.content.decode()
     # Only rollup keys (here none): exact from the rollups, whatever the cap.
     assert legal_client.get(LIST).context["count"] == counting.Count(5, exact=True)
+    # A ranked search reads every match to rank them, and counts them in that same
+    # statement: exact past the cap, on a page past the last match too.
+    for page in (1, 2):
+        response = legal_client.get(LIST, {"q": "ballroom or doll or lab", "page": page})
+        assert response.context["count"] == counting.Count(5, exact=True)
+        assert len(response.context["page"]) == (5 if page == 1 else 0)
+        assert 'id="item-count">5 items, by relevance' in response.content.decode()
 
 
 def test_an_estimate_is_rounded_to_three_figures():
