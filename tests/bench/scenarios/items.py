@@ -216,7 +216,7 @@ def item_list(ctx):
 def _next_link(client, url):
     """The page's rel="next" link, made absolute, or None."""
     html = client.get(url).content.decode()
-    match = re.search(r'<a rel="next" href="([^"]+)"', html)
+    match = re.search(r'<a rel="next"[^>]* href="([^"]+)"', html)
     if not match:
         return None
     href = unescape(match.group(1))
