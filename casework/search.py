@@ -73,8 +73,9 @@ def ranked_page(matches, rows, text: str, *, number: int, size: int):
 
     Ranking reads every match anyway (the rank of each decides the page), so the same
     statement counts them: each of the page's ids comes with ``COUNT(*) OVER ()``, and
-    the count is exact however many match. A second statement reads the page's
-    ``rows`` (``matches`` with the list's columns and relations) by primary key.
+    the count is exact however many match. A second statement reads the page's rows
+    by primary key from ``rows`` (the user's items as the list shows them: named
+    tuples with a ``pk``), without the search and filters again.
     ``number`` is clamped to 1…``RANKED_PAGES``.
     """
     number = min(max(number, 1), RANKED_PAGES)
