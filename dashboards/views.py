@@ -25,6 +25,7 @@ from casework import downloads, variants
 from casework.access import get_for, require_manager
 from casework.choices import JobStatus
 from casework.models import Platform
+from config import jinja2
 from dashboards import figures as dashboard
 from dashboards import reports as dashboard_reports
 from dashboards.models import DashboardReport
@@ -62,6 +63,7 @@ def dashboard_view(request):
             "form": form,
             "sel": sel,
             "data": data,
+            "chart": jinja2.fragment("dashboards/chart.html", {"chart": data["chart"]}),
             "distinct": distinct,
             "query": params,
             "reports": reports,
