@@ -173,3 +173,24 @@ def test_the_letters_user_agent_stylesheet_prints_the_same_letter(draft):
         ).write_pdf()
 
     assert write(pdf.LetterHTML) == write(HTML)
+
+
+def test_pages_released_once_tagged_write_the_same_bytes(draft):
+    """notices.pdf lets the tagger drop each laid-out page once its tags are built (the
+    boxes were a third of a 1,000-row letter's peak memory): same file, boxes gone."""
+    from notices import pdf
+    from notices.letters import render_letter_html
+
+    document = pdf.LetterHTML(
+        string=render_letter_html(draft), base_url=pdf.BASE_URL, url_fetcher=pdf.StaticOnlyFetcher()
+    ).render()
+    assert len(document.pages) >= 2
+
+    def write():
+        return document.write_pdf(pdf_variant=pdf.PDF_VARIANT, custom_metadata=True)
+
+    kept = write()
+    assert all(page._page_box is not None for page in document.pages)
+    document.release_pages_once_tagged = True
+    assert write() == kept
+    assert all(page._page_box is None for page in document.pages)
