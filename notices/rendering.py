@@ -188,7 +188,12 @@ def render_letter(letter_id: int) -> None:
         # Deterministic: the snapshot's date is the PDF's creation date, and PDF/A's
         # /ID is an MD5 of the content, so one snapshot gives one file.
         html = render_snapshot_html(snapshot, letter_version=letter.version)
-        rendered = render_pdf(html, attachments=letter_attachments(snapshot))
+        attachments = letter_attachments(snapshot)
+        # Laying the letter out is the peak of a worker's memory: the snapshot (a dict
+        # per exhibit row) is not needed past here, so it is not kept through it.
+        del snapshot
+        letter.snapshot = None
+        rendered = render_pdf(html, attachments=attachments)
         pdf, pages = rendered.content, rendered.pages
         digest = hashlib.sha256(pdf).hexdigest()
         name = f"{letter.demand.reference}-v{letter.version}-a{attempt}.pdf"
