@@ -23,7 +23,12 @@ from casework.models import ImportJob, InfringingItem
 from dashboards.models import DashboardReport
 from notices import exports
 from notices.models import ExportJob, Letter
-from tests.notices.test_worker_kill import kill_group, start_worker, wait_for
+from tests.notices.test_worker_kill import (
+    drop_queued_messages,
+    kill_group,
+    start_worker,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,10 +96,9 @@ def state(kind, pk):
 def test_sigkill_mid_job_then_sweeper_and_new_worker_finish_it_once(
     case, legal, netflix, items, tmp_path
 ):
-    from config.celery import app
 
     kind, make, table = CASES[case]
-    app.control.purge()
+    drop_queued_messages()
     log_path = tmp_path / "worker.log"
     job = make(legal, netflix, items)  # enqueued; no worker runs yet
     with psycopg.connect(dsn()) as blocker:
@@ -113,7 +117,7 @@ def test_sigkill_mid_job_then_sweeper_and_new_worker_finish_it_once(
         blocker.rollback()
     assert state(kind, job.pk) == (kind.RUNNING, 1)  # killed mid-job: its claim stays
 
-    app.control.purge()  # drop the unacknowledged message: only the sweeper brings it back
+    drop_queued_messages()  # and the unacknowledged one: only the sweeper brings it back
     kind.objects.filter(pk=job.pk).update(lease_until="2000-01-01T00:00:00Z")
     assert jobs.sweep()[kind._meta.label] == [job.pk]
     assert state(kind, job.pk) == (kind.QUEUED, 1)

@@ -66,6 +66,19 @@ def start_worker(log_path, *, queues=(), pool="prefork", env=None):
     return process
 
 
+def drop_queued_messages():
+    """Drop every queued message, and every one a killed worker left unacknowledged:
+    Redis hands those back once the visibility timeout has passed (5 s for these
+    workers), so a leftover of an earlier test could keep a one-process worker busy
+    (or waiting on a table the test holds locked)."""
+    from config.celery import app
+
+    app.control.purge()
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel.client.delete(channel.unacked_key, channel.unacked_index_key)
+
+
 def kill_group(process):
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
