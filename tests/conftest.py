@@ -91,6 +91,17 @@ def outsider_client(outsider):
 
 
 @pytest.fixture
+def cache_down(settings):
+    """Django's cache pointed at a Redis that does not answer (nothing listens there)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+
+@pytest.fixture
 def app(django_app):
     """django-webtest: pages as a browser gets them, forms submitted as rendered.
 

@@ -59,15 +59,10 @@ def test_a_changed_membership_or_role_counts_at_the_next_request(legal, netflix,
 
 
 @pytest.mark.django_db
-def test_a_signed_in_page_works_while_redis_does_not_answer(netflix, settings):
+def test_a_signed_in_page_works_while_redis_does_not_answer(netflix, request):
     user = UserFactory(username="nf-viewer", role=Role.VIEWER, holders=[netflix])
     client = _signed_in(user)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        }
-    }
+    request.getfixturevalue("cache_down")  # after signing in: the session was cached
     response = client.get(LIST)
     assert response.status_code == 200
     assert "nf-viewer" in _header(response.content.decode())
