@@ -94,6 +94,14 @@ def _make_every_kind_of_object(client_for, app):
     return starts
 
 
+def signed_in_client(user):
+    """A test client signed in as ``user``, who stays at hand as ``client.user``."""
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
 @pytest.fixture
 def reached(celery_worker_real, app):
     call_command("seed_demo", verbosity=0)
@@ -102,10 +110,7 @@ def reached(celery_worker_real, app):
     )
 
     def client_for(name):
-        client = Client()
-        client.force_login(users[name])
-        client.user = users[name]
-        return client
+        return signed_in_client(users[name])
 
     starts = _make_every_kind_of_object(client_for, app)
     pages, posts = set(), set()

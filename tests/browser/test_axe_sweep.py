@@ -20,7 +20,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import expect
 
@@ -30,7 +29,7 @@ from notices.models import Demand
 from tests.browser.conftest import sign_in
 from tests.crawl import crawl
 from tests.factories import PASSWORD
-from tests.test_access_from_urlconf import _make_every_kind_of_object, _wait
+from tests.test_access_from_urlconf import _make_every_kind_of_object, _wait, signed_in_client
 
 # The app's URLconf plus a view that fails, for the 500 page.
 pytestmark = [
@@ -286,10 +285,7 @@ def test_every_page_in_every_role_has_no_axe_violations(
         user.save(update_fields=["password"])
 
     def client_for(name):
-        client = Client()
-        client.force_login(users[name])
-        client.user = users[name]
-        return client
+        return signed_in_client(users[name])
 
     starts = _seed(client_for, app)
     sweep = Sweep()
