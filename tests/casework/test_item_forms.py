@@ -298,6 +298,13 @@ def test_item_list_filters(app, legal, netflix, item):
     page = form.submit()
     assert len(rows(page)) == 2
     assert page.forms["item-filters"]["logged_after"].value == form["logged_after"].value
+    # "Found live again after removal" (the scorecards' relapse counts link to it).
+    InfringingItem.objects.filter(pk=item.pk).update(relapse_count=1)
+    form = app.get(LIST).forms["item-filters"]
+    form["relapsed"] = "true"
+    assert rows(form.submit()) == ["Young-hee doll turns around"]
+    form["relapsed"] = "false"
+    assert rows(form.submit()) == ["Bridgerton ballroom"]
 
 
 def test_bulk_move_asks_first_then_moves_all_with_the_note_and_keeps_the_filters(

@@ -237,6 +237,38 @@ def test_the_outcome_and_closing_ask_first_and_cancel_changes_nothing(app, legal
     assert demand.status == DemandStatus.CLOSED
 
 
+@pytest.mark.parametrize(
+    "name, start, question, target",
+    [
+        (
+            "complied",
+            DemandStatus.RESPONDED,
+            "Record that the respondent complied with demand {}?",
+            DemandStatus.COMPLIED,
+        ),
+        (
+            "partly_complied",
+            DemandStatus.RESPONDED,
+            "Record that the respondent partly complied with demand {}?",
+            DemandStatus.PARTLY_COMPLIED,
+        ),
+        ("escalate", DemandStatus.SENT, "Escalate demand {}?", DemandStatus.ESCALATED),
+    ],
+)
+def test_the_other_final_actions_ask_first_then_act(
+    app, legal, manager, draft, name, start, question, target
+):
+    demand = advance(draft, start, legal=legal, manager=manager)
+    question = question.format(demand.reference)
+    page = app.get(detail(demand), user=manager).forms[f"action-{name}"].submit()
+    assert page.html.h1.get_text() == question
+    demand.refresh_from_db()
+    assert demand.status == start
+    press(page.forms["confirm"], question.removesuffix("?")).follow()
+    demand.refresh_from_db()
+    assert demand.status == target
+
+
 def test_a_stale_page_submitting_twice_does_it_once(app, legal, draft):
     form = app.get(detail(draft), user=legal).forms["action-submit"]
     form.submit()
