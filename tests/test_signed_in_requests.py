@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.choices import Role
-from tests.factories import ItemFactory, UserFactory
+from tests.factories import PASSWORD, ItemFactory, UserFactory
 
 LIST = reverse("casework:item-list")
 
@@ -66,3 +66,16 @@ def test_a_signed_in_page_works_while_redis_does_not_answer(netflix, request):
     response = client.get(LIST)
     assert response.status_code == 200
     assert "nf-viewer" in _header(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_signing_in_and_out_works_while_redis_does_not_answer(app, legal, cache_down):
+    """Signing in makes a new session key (cached_db asks the cache whether a key is
+    taken) and drops the old one; signing out deletes it: none of them a 500."""
+    from tests.test_forms_as_rendered import sign_in_form
+
+    page = sign_in_form(app, legal.username, PASSWORD, next_url=LIST).submit().follow()
+    assert "nf-legal" in _header(page.text)
+    page = page.forms["sign-out"].submit().follow()
+    assert "sign-out" not in page.forms
+    assert app.get(LIST).status_code == 302  # signed out: back to the sign-in page
