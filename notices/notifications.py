@@ -129,7 +129,8 @@ def send_for_event(event_id: int) -> list[str]:
 
 def send_unsent(now=None) -> int:
     """Send the notifications of the last day's events whose task never ran; returns
-    how many events were handled."""
+    how many events were handled. An event whose email fails (the mail server refuses
+    it) is logged and tried again next run; the events after it still go out."""
     now = now or timezone.now()
     unsent = DemandEvent.objects.filter(
         action__in=list(SUBJECTS),
@@ -138,6 +139,12 @@ def send_unsent(now=None) -> int:
         notification__isnull=True,
     ).order_by("at", "id")
     ids = list(unsent.values_list("pk", flat=True))
+    handled = 0
     for event_id in ids:
-        send_for_event(event_id)
-    return len(ids)
+        try:
+            send_for_event(event_id)
+        except Exception:  # noqa: BLE001 - whatever stops one email, the others go on
+            logger.exception("Notification of demand event %s failed", event_id)
+        else:
+            handled += 1
+    return handled

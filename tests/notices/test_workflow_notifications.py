@@ -99,3 +99,28 @@ def test_beat_sends_what_a_lost_message_never_did_once(legal, manager, draft, ma
         assert notifications.send_unsent() == 0
     assert [m.to for m in mailoutbox] == [["nf-manager@example.com"]]
     assert notifications.send_unsent(now=submitted + dt.timedelta(days=2)) == 0
+
+
+@pytest.mark.django_db
+def test_one_email_the_mail_server_refuses_does_not_hold_back_the_others(
+    legal, manager, draft, mailoutbox, monkeypatch
+):
+    import smtplib
+
+    workflow.perform(draft, "submit", by=legal)
+    workflow.perform(draft, "return", by=manager, note="Cite the registration.")
+    refused = []
+
+    def send_mail(subject, *args, **kwargs):  # the mail server: the outside world
+        if not refused:
+            refused.append(subject)
+            raise smtplib.SMTPRecipientsRefused({"nf-manager@example.com": (550, b"No")})
+        return mail.send_mail(subject, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "send_mail", send_mail)
+    later = draft.events.latest("at").at + dt.timedelta(minutes=5)
+    assert notifications.send_unsent(now=later) == 1  # the return's email went out
+    assert [m.to for m in mailoutbox] == [["nf-legal@example.com"]]
+    assert notifications.send_unsent(now=later) == 1  # the refused one, tried again
+    assert len(mailoutbox) == 2
+    assert DemandNotification.objects.count() == 2
