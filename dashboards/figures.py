@@ -264,7 +264,7 @@ class Selection:
         for value in stages or ([stage] if stage else []):
             params.append(("stage", value))
         params += list(self._dates("logged_after", "logged_before").items())
-        return _url("casework:item-list", params)
+        return list_link("casework:item-list", params)
 
     def demand_link(self, *, holder=None, respondent=None, **extra) -> str:
         """The demand list (notices/filters.py) filtered to a figure's rows."""
@@ -279,7 +279,7 @@ class Selection:
             params.append(("franchise", self.franchise.pk))
         params += [(k, v) for k, v in extra.items() if v is not None]
         params += list(self._dates("sent_after", "sent_before").items())
-        return _url("notices:demand-list", params)
+        return list_link("notices:demand-list", params)
 
     def board_link(self, *, respondent=None, **extra) -> str:
         """The demand status board (open demands and their remedies) for a figure."""
@@ -287,14 +287,15 @@ class Selection:
         if respondent is not None:
             params["respondent"] = _pk(respondent)
         params.update({k: v for k, v in extra.items() if v is not None})
-        return _url("dashboard:board", list(params.items()))
+        return list_link("dashboard:board", list(params.items()))
 
 
 def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _url(name, params) -> str:
+def list_link(name, params) -> str:
+    """The URL of list ``name`` filtered by ``params`` (a figure's link)."""
     base = _list_url(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     return f"{base}?{urlencode(params)}" if params else base
 
@@ -309,7 +310,8 @@ def _list_url(name, urlconf, prefix) -> str:
 # --- Figures -------------------------------------------------------------------------
 
 
-def _rate(part, whole):
+def rate(part, whole):
+    """``part`` as a percentage of ``whole``, one decimal; None of nothing."""
     return round(100.0 * part / whole, 1) if whole else None
 
 
@@ -370,7 +372,7 @@ def funnel(sel: Selection) -> dict:
         row["total"] = sum(row[s.value] for s in FUNNEL_STAGES)
         reached = row[Stage.NOTIFIED] + row[Stage.REMOVED] + row[Stage.CEASED]
         row["reached_notified"] = reached
-        row["removal_rate"] = _rate(row[Stage.REMOVED] + row[Stage.CEASED], reached)
+        row["removal_rate"] = rate(row[Stage.REMOVED] + row[Stage.CEASED], reached)
         row["links"] = {
             s.value: sel.item_link(holder=holder_id, franchise=franchise_id, stage=s.value)
             for s in FUNNEL_STAGES
@@ -763,7 +765,7 @@ def compliance(sel: Selection) -> list[dict]:
                 "kind": row["kind"],
                 "label": RemedyKind(row["kind"]).label,
                 "total": total,
-                "complied_rate": _rate(row[RemedyStatus.COMPLIED], total),
+                "complied_rate": rate(row[RemedyStatus.COMPLIED], total),
                 "cells": [
                     {
                         "status": s.value,

@@ -32,7 +32,6 @@ platform's demands, and the two lists of repeat offenders).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -53,7 +52,7 @@ from django.urls import reverse
 
 from casework.choices import Stage
 from casework.models import InfringingItem, ItemRollup, Platform, Respondent
-from dashboards.figures import FUNNEL_STAGES
+from dashboards.figures import FUNNEL_STAGES, list_link, rate
 from notices.choices import DemandStatus, RemedyKind, RemedyStatus
 from notices.models import Demand, Remedy
 from notices.workflow import AFTER_SENDING, is_overdue_q
@@ -110,10 +109,6 @@ PLATFORM = Kind(
     "scorecards:platforms",
     "scorecards:platform",
 )
-
-
-def _url(name: str, params) -> str:
-    return f"{reverse(name)}?{urlencode(params)}"
 
 
 # --- One query per figure, grouped by the kind's key ------------------------------------
@@ -236,10 +231,6 @@ def remedy_counts(demands, key, pk=None) -> dict:
     return counts
 
 
-def _rate(part, whole):
-    return round(100.0 * part / whole, 1) if whole else None
-
-
 # --- Rows of the index and the card -----------------------------------------------------
 
 
@@ -254,7 +245,7 @@ class Figures:
         self.total = sum(self.stages.values())
         reached = sum(self.stages[s] for s in (Stage.NOTIFIED, Stage.REMOVED, Stage.CEASED))
         self.removed_or_ceased = self.stages[Stage.REMOVED] + self.stages[Stage.CEASED]
-        self.removal_rate = _rate(self.removed_or_ceased, reached)
+        self.removal_rate = rate(self.removed_or_ceased, reached)
         middle = middle or {}
         self.median_identified = middle.get("identified")
         self.median_notified = middle.get("notified")
@@ -269,7 +260,7 @@ class Figures:
         self.overdue = demands["overdue"]
         self.remedies = remedies or {}
         complied = sum(per[RemedyStatus.COMPLIED] for per in self.remedies.values())
-        self.complied_rate = _rate(complied, sum(sum(p.values()) for p in self.remedies.values()))
+        self.complied_rate = rate(complied, sum(sum(p.values()) for p in self.remedies.values()))
         # Demand figures are not counted for the index of platforms: None, not 0.
         self.counted = counted
         if not counted:
@@ -290,15 +281,15 @@ class Figures:
         params = [(self.kind.name, self.obj.pk)] + [("stage", s) for s in stages]
         if relapsed:
             params.append(("relapsed", "true"))
-        return _url("casework:item-list", params)
+        return list_link("casework:item-list", params)
 
     def demand_link(self, **extra) -> str:
-        return _url("notices:demand-list", [(self.kind.name, self.obj.pk), *extra.items()])
+        return list_link("notices:demand-list", [(self.kind.name, self.obj.pk), *extra.items()])
 
     def board_link(self, remedy_kind, remedy_status) -> str:
         params = {self.kind.name: self.obj.pk, "remedy_kind": remedy_kind}
         params["remedy_status"] = remedy_status
-        return _url("dashboard:board", params)
+        return list_link("dashboard:board", params)
 
     @property
     def links(self) -> dict:
@@ -344,7 +335,7 @@ class Figures:
                     "kind": remedy_kind.value,
                     "label": remedy_kind.label,
                     "total": total,
-                    "complied_rate": _rate(per[RemedyStatus.COMPLIED], total),
+                    "complied_rate": rate(per[RemedyStatus.COMPLIED], total),
                     "cells": [
                         {
                             "status": s.value,
@@ -474,7 +465,7 @@ def card(user, kind: Kind, pk: int) -> dict:
                 "url": reverse("casework:variant-group", args=[g["variant_group_id"]]),
                 "items": g["variant_group__item_count"],
                 "copies": g["copies"],
-                "link": _url(
+                "link": list_link(
                     "casework:item-list",
                     [("variant_group", f"{g['rights_holder__code']}-V{g['variant_group_id']}")],
                 ),
