@@ -176,23 +176,24 @@ def render_letter(letter_id: int) -> None:
     started = time.monotonic()
     saved_name = ""
     try:
-        letter = Letter.objects.select_related(
-            "demand__rights_holder", "demand__respondent", "template"
-        ).get(pk=letter_id)
-        snapshot = letter.snapshot
+        # The snapshot (a dict per exhibit row) is read on its own, and not kept
+        # through the layout, the peak of a worker's memory.
+        letter = (
+            Letter.objects.select_related("demand__rights_holder", "demand__respondent", "template")
+            .defer("snapshot")
+            .get(pk=letter_id)
+        )
+        stored = Letter.objects.filter(pk=letter_id)
+        snapshot = stored.values_list("snapshot", flat=True).get()
         if not snapshot:  # a row made without one (older code): take it once, now
             snapshot = take_snapshot(letter.demand, letter.template, purpose=letter.purpose)
-            Letter.objects.filter(pk=letter_id, snapshot={}).update(snapshot=snapshot)
-            letter.refresh_from_db(fields=["snapshot"])
-            snapshot = letter.snapshot
+            stored.filter(snapshot={}).update(snapshot=snapshot)
+            snapshot = stored.values_list("snapshot", flat=True).get()
         # Deterministic: the snapshot's date is the PDF's creation date, and PDF/A's
         # /ID is an MD5 of the content, so one snapshot gives one file.
         html = render_snapshot_html(snapshot, letter_version=letter.version)
         attachments = letter_attachments(snapshot)
-        # Laying the letter out is the peak of a worker's memory: the snapshot (a dict
-        # per exhibit row) is not needed past here, so it is not kept through it.
         del snapshot
-        letter.snapshot = None
         rendered = render_pdf(html, attachments=attachments)
         pdf, pages = rendered.content, rendered.pages
         digest = hashlib.sha256(pdf).hexdigest()
