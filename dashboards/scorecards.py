@@ -86,7 +86,6 @@ class Kind:
     name: str  # "respondent" or "platform": the list filters' parameter too
     model: type
     item_key: str  # from an item (or a rollup row)
-    index_url: str
     card_url: str
 
     def objects(self):
@@ -99,14 +98,12 @@ RESPONDENT = Kind(
     "respondent",
     Respondent,
     "platform__respondent_id",
-    "scorecards:respondents",
     "scorecards:respondent",
 )
 PLATFORM = Kind(
     "platform",
     Platform,
     "platform_id",
-    "scorecards:platforms",
     "scorecards:platform",
 )
 
@@ -238,7 +235,17 @@ class Figures:
     """The figures of one respondent or platform, with the links behind them."""
 
     def __init__(
-        self, kind: Kind, obj, *, stages, middle, relapsed, groups, demands, remedies, counted
+        self,
+        kind: Kind,
+        obj,
+        *,
+        stages,
+        middle=None,
+        relapsed=None,
+        groups=None,
+        demands=None,
+        remedies=None,
+        counted=True,
     ):
         self.kind, self.obj = kind, obj
         self.stages = stages or {s.value: 0 for s in FUNNEL_STAGES}
@@ -419,10 +426,6 @@ def index(user, kind: Kind, sort: str = DEFAULT_SORT) -> list[Figures]:
     return known + [f for f in rows if column(f) is None]
 
 
-_NONE = dict.fromkeys(["middle", "relapsed", "groups", "demands", "remedies"], None)
-_NONE["counted"] = False
-
-
 def card(user, kind: Kind, pk: int) -> dict:
     """One scorecard: its figures, and the repeat offenders behind them.
 
@@ -452,7 +455,7 @@ def card(user, kind: Kind, pk: int) -> dict:
     if kind is RESPONDENT:  # its platforms' items (2 queries)
         per_platform = item_counts(user, PLATFORM, platform__respondent_id=pk)
         platforms = [
-            Figures(PLATFORM, p, stages=per_platform[p.pk], **_NONE)
+            Figures(PLATFORM, p, stages=per_platform[p.pk], counted=False)
             for p in Platform.objects.filter(pk__in=list(per_platform))
         ]
     return {
