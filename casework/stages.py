@@ -70,29 +70,15 @@ def transition(
             .select_related("rights_holder")
             .get(pk=item_id)
         )
-        if target not in TRANSITIONS[locked.stage]:
-            raise TransitionError(locked, target)
-        if target == Stage.DISMISSED and not reason.strip():
-            raise TransitionError(locked, target, "A dismissal needs a reason.")
-        now = at or timezone.now()
-        changes = {"stage": target, "stage_changed_at": now, "updated_at": now}
-        if target == Stage.DISMISSED:
-            changes["dismissal_reason"] = reason
-        if target == Stage.NOTIFIED and locked.stage in RELAPSE_FROM:
-            changes["relapse_count"] = F("relapse_count") + 1
-        if target in (Stage.NOTIFIED, Stage.REMOVED):
-            changes["gone_streak"] = 0
-        InfringingItem.objects.filter(pk=locked.pk).update(**changes)
-        event = StageEvent.objects.create(
-            item=locked,
-            from_stage=locked.stage,
-            to_stage=target,
-            at=now,
+        event = _move(
+            locked,
+            target,
             by=by,
             reason=reason,
             source=source,
             demand=demand,
             verification=verification,
+            at=at,
         )
     if isinstance(item, InfringingItem):
         item.refresh_from_db(
@@ -108,6 +94,35 @@ def transition(
             ]
         )
     return event
+
+
+def _move(locked, target, *, by, reason, source, demand, verification=None, at=None):
+    """Move ``locked`` (a row this transaction holds locked) to ``target``, if the rules
+    allow it, and record the event."""
+    if target not in TRANSITIONS[locked.stage]:
+        raise TransitionError(locked, target)
+    if target == Stage.DISMISSED and not reason.strip():
+        raise TransitionError(locked, target, "A dismissal needs a reason.")
+    now = at or timezone.now()
+    changes = {"stage": target, "stage_changed_at": now, "updated_at": now}
+    if target == Stage.DISMISSED:
+        changes["dismissal_reason"] = reason
+    if target == Stage.NOTIFIED and locked.stage in RELAPSE_FROM:
+        changes["relapse_count"] = F("relapse_count") + 1
+    if target in (Stage.NOTIFIED, Stage.REMOVED):
+        changes["gone_streak"] = 0
+    InfringingItem.objects.filter(pk=locked.pk).update(**changes)
+    return StageEvent.objects.create(
+        item=locked,
+        from_stage=locked.stage,
+        to_stage=target,
+        at=now,
+        by=by,
+        reason=reason,
+        source=source,
+        demand=demand,
+        verification=verification,
+    )
 
 
 def why_not(stage: str, target: str) -> str:
@@ -202,8 +217,9 @@ def transition_many(
         movable, refused = plan(locked, target)
         if refused and not skip_refused:
             raise BulkTransitionError(target, refused)
+        # The rows are locked and read already: each is moved as it is, not read again.
         events = [
-            transition(item.pk, target, by=by, reason=reason, source=source, demand=demand)
+            _move(item, target, by=by, reason=reason, source=source, demand=demand)
             for item in movable
         ]
     return BulkMove(target, events, refused)
