@@ -10,6 +10,8 @@ One fixed SQL statement: the same query through the ORM (three ``ArraySubquery``
 annotations) costs 2.3 ms of CPU per request to compile, this one 0.3 ms.
 """
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -22,6 +24,7 @@ _HOLDERS = """
      WHERE m.user_id = u.id ORDER BY h.name, h.id"""
 
 
+@functools.cache  # table names only: built once per process, not per request
 def _user_sql() -> str:
     user = get_user_model()
     user_groups = user._meta.get_field("groups").remote_field.through._meta.db_table

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import access, confirm
@@ -76,7 +77,7 @@ def api_keys(request, holder_id):
                     return confirm.page(
                         request,
                         keys.revoke_confirmation(key),
-                        cancel_url=redirect("casework:api-keys", holder_id=holder.pk).url,
+                        cancel_url=reverse("casework:api-keys", kwargs={"holder_id": holder.pk}),
                     )
                 keys.revoke_key(key, by=request.user)
                 messages.success(request, f"Revoked “{key.name}” ({key.prefix}…).")
