@@ -1,7 +1,6 @@
 """Forms of the items workspace. Every choice is scoped with ``for_user``."""
 
 import datetime as dt
-import zoneinfo
 
 from django import forms
 from django.db import IntegrityError, transaction
@@ -50,11 +49,6 @@ class ElementsField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return obj.name
-
-
-def holder_today(holder) -> dt.date:
-    """Today's date where ``holder`` works (its time zone), not the server's."""
-    return timezone.localtime(timezone=zoneinfo.ZoneInfo(holder.time_zone)).date()
 
 
 # Changing these would change what a sent letter said about the item: once the item
@@ -142,7 +136,7 @@ class ItemFieldsForm(forms.ModelForm):
 
     def today(self, holder=None) -> dt.date:
         holder = holder or self.holder
-        return holder_today(holder) if holder else timezone.localdate()
+        return holder.today() if holder else timezone.localdate()
 
     def element_groups(self):
         """The element checkboxes grouped by franchise: [(franchise, [bound checkbox])]."""

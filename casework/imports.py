@@ -361,7 +361,7 @@ class _Catalogue:
 
     def __init__(self, holder: RightsHolder):
         self.holder = holder
-        self.today = timezone.localdate()
+        self.today = holder.today()
         self.franchises = {
             name.casefold(): (pk, name)
             for pk, name in Franchise.objects.filter(rights_holder=holder).values_list("pk", "name")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
@@ -171,6 +172,19 @@ class RightsHolder(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        """The date of ``moment`` where the holder works, not on the server."""
+        return moment.astimezone(self.zone).date()
+
+    def today(self) -> dt.date:
+        """Today where the holder works: the day its letters, replies and compliance
+        dates are measured against (at 00:30 UTC it is still yesterday in Los Angeles)."""
+        return self.local_date(timezone.now())
 
     def clean(self):
         super().clean()

@@ -61,6 +61,7 @@ from casework.models import (
     member_holder_ids,
 )
 from dashboards.models import DashboardReport
+from notices.business_days import holder_today
 from notices.choices import DemandStatus, RemedyKind, RemedyStatus
 from notices.models import Demand, Remedy
 from notices.pdf import html_to_pdf
@@ -218,11 +219,11 @@ class Selection:
             q &= Q(**{f"{prefix}rights_holder": self.rights_holder})
         if self.respondent:
             q &= Q(**{f"{prefix}respondent": self.respondent})
-        # Demands are dated by when they were sent (the demand list's sent_after/before).
+        # Demands are dated by their letters (the demand list's sent_after/before).
         if self.date_from:
-            q &= Q(**{f"{prefix}sent_at__gte": self._start(self.date_from)})
+            q &= Q(**{f"{prefix}sent_on__gte": self.date_from})
         if self.date_to:
-            q &= Q(**{f"{prefix}sent_at__lt": self._start(self.date_to + dt.timedelta(1))})
+            q &= Q(**{f"{prefix}sent_on__lte": self.date_to})
         if self.franchise:
             outer = f"{prefix}pk" if prefix else "pk"
             q &= Q(
@@ -461,13 +462,24 @@ def overdue_demands(sel: Selection) -> list[dict]:
     rows = (
         sel.demands()
         .filter(is_overdue_q())
-        .values("pk", "reference", "deadline", "status", "rights_holder__name", "respondent__name")
+        .annotate(holder_today=holder_today("rights_holder"))
+        .values(
+            "pk",
+            "reference",
+            "deadline",
+            "status",
+            "rights_holder__name",
+            "respondent__name",
+            "holder_today",
+        )
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )
     result = []
     for row in rows:
         row = dict(row)
-        row["days_overdue"] = (sel.today - row["deadline"]).days if row["deadline"] else None
+        # Counted where the holder works, like is_overdue_q.
+        today = row.pop("holder_today")
+        row["days_overdue"] = (today - row["deadline"]).days if row["deadline"] else None
         row["link"] = reverse("notices:demand-detail", args=[row["pk"]])
         result.append(row)
     return result

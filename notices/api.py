@@ -52,6 +52,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "response_days",
             "deadline",
             "deadline_at",
+            "sent_on",
             "sent_at",
             "sent_channels",
             "overdue",

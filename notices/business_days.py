@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 import holidays
 from django.conf import settings
+from django.db.models import DateField, DateTimeField, F, Func, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
 
 DEFAULT_DEADLINE_TIME = dt.time(17, 0)
 # Generic names of the US zones a reader knows ("PT", not "PST" in winter, "PDT" in summer).
@@ -130,3 +133,12 @@ def clock(moment: dt.datetime) -> str:
 def describe_deadline(moment: dt.datetime) -> str:
     """ "5:00 p.m. PT on Tuesday, December 1, 2026" (the moment in its own zone)."""
     return f"{clock(moment)} {zone_label(moment)} on {moment:%A, %B} {moment.day}, {moment.year}"
+
+
+def holder_today(holder_path: str):
+    """Today where each row's holder works, as SQL: ``RightsHolder.today()`` for a
+    queryset spanning holders (``holder_path`` leads from its rows to their holder).
+    The clock is Django's, not the database's, so time-machine moves it in tests."""
+    zone = Coalesce(NullIf(F(f"{holder_path}__time_zone"), Value("")), Value(settings.TIME_ZONE))
+    now = Value(timezone.now(), output_field=DateTimeField())
+    return Cast(Func(zone, now, function="timezone"), DateField())

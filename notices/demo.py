@@ -149,8 +149,8 @@ def load_demo_demands(netflix, respondent):
     User = get_user_model()
     legal = User.objects.get(username="netflix-legal")
     manager = User.objects.get(username="netflix-manager")
-    year = timezone.localdate().year
     now = timezone.now()
+    year = netflix.today().year
     calendar = calendar_for(netflix)
 
     sent_items = InfringingItem.objects.filter(rights_holder=netflix).exclude(
@@ -176,6 +176,7 @@ def load_demo_demands(netflix, respondent):
         prepared_by=legal,
         approved_by=manager,
         approved_at=sent_at - dt.timedelta(days=1),
+        sent_on=sent_on,
         sent_at=sent_at,
         sent_channel=Channel.EMAIL,
         sent_channels=[Channel.EMAIL, Channel.COURIER],

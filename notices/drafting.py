@@ -90,7 +90,7 @@ def draft_demand(user, item_ids, *, respondent=None, response_days=None, paragra
         response_days = holder.response_days
     if response_days < 1:
         raise DraftingError("The response period must be at least one business day.")
-    year = timezone.localdate().year
+    year = holder.today().year
     with transaction.atomic():
         number = take_number(holder, year)
         demand = Demand.objects.create(

@@ -42,14 +42,14 @@ class DemandFilterSet(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "Any"), ("true", "Overdue"), ("false", "Not overdue")]),
     )
     sent_after = BoundedDateFilter(
-        field_name="sent_at",
-        lookup_expr="date__gte",
+        field_name="sent_on",
+        lookup_expr="gte",
         label="Sent from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     sent_before = BoundedDateFilter(
-        field_name="sent_at",
-        lookup_expr="date__lte",
+        field_name="sent_on",
+        lookup_expr="lte",
         label="Sent until",
         widget=forms.DateInput(attrs={"type": "date"}),
     )

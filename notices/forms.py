@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from casework.forms import EvidenceFilesField
 from casework.models import Respondent
@@ -71,18 +70,14 @@ class ComplianceForm(forms.Form):
     """Whether the respondent complied with one remedy (prefixed per remedy, like RemedyForm)."""
 
     status = forms.ChoiceField(choices=RemedyStatus.choices)
-    on = forms.DateField(
-        label="Date", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     @classmethod
-    def for_remedy(cls, remedy, data=None):
+    def for_remedy(cls, remedy, data=None, *, today=None):
         """Shows what is recorded (status, its date, note), so saving again changes only
-        what the person changed."""
-        initial = {"status": remedy.status, "note": remedy.note}
-        if remedy.status_on:
-            initial["on"] = remedy.status_on
+        what the person changed; a remedy never recorded offers ``today`` (the holder's)."""
+        initial = {"status": remedy.status, "note": remedy.note, "on": remedy.status_on or today}
         return cls(data, initial=initial, prefix=f"c{remedy.pk}")
 
 
@@ -104,9 +99,7 @@ class ReturnForm(forms.Form):
 class SendForm(forms.Form):
     """Sending an approved demand: the letter of record is made from these."""
 
-    sent_on = forms.DateField(
-        label="Sent on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    sent_on = forms.DateField(label="Sent on", widget=forms.DateInput(attrs={"type": "date"}))
     channels = forms.MultipleChoiceField(
         label="Sent by",
         choices=Channel.choices,
@@ -116,8 +109,13 @@ class SendForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=2000)
 
-    def __init__(self, *args, demand=None, **kwargs):
+    def __init__(self, *args, demand, **kwargs):
         super().__init__(*args, **kwargs)
+        # The letter is dated where its holder works (at 00:30 UTC it is still
+        # yesterday in Los Angeles); a later date is refused by workflow.send.
+        today = demand.rights_holder.today()
+        self.fields["sent_on"].initial = today
+        self.fields["sent_on"].widget.attrs["max"] = today.isoformat()
 
 
 class LetterTemplateForm(forms.ModelForm):
@@ -162,9 +160,7 @@ class ResponseForm(forms.Form):
     """The respondent's reply to a demand, or to one of its remedies, with its files."""
 
     received_on = forms.DateField(
-        label="Date received",
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Date received", widget=forms.DateInput(attrs={"type": "date"})
     )
     remedy = forms.ModelChoiceField(
         queryset=Remedy.objects.none(),
@@ -196,12 +192,14 @@ class ResponseForm(forms.Form):
         self.fields["remedy"].label_from_instance = lambda remedy: (
             f"Demand {remedy.position}: {remedy.get_kind_display()}"
         )
-        # The browser's date picker offers only possible dates; clean_received_on decides.
+        # The browser's date picker offers only possible dates, the holder's today at
+        # most; clean_received_on decides.
+        today = demand.rights_holder.today()
+        self.fields["received_on"].initial = today
         attrs = self.fields["received_on"].widget.attrs
-        attrs["max"] = timezone.localdate().isoformat()
-        sent = responses.sent_on(demand)
-        if sent is not None:
-            attrs["min"] = sent.isoformat()
+        attrs["max"] = today.isoformat()
+        if demand.sent_on is not None:
+            attrs["min"] = demand.sent_on.isoformat()
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

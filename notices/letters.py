@@ -260,7 +260,8 @@ def take_snapshot(
         format=SNAPSHOT_FORMAT,
         purpose=str(purpose),
         letter_date=letter_date,
-        created=created.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+        # The PDF's dates, as the holder's clock read them: the same day as the letter.
+        created=created.astimezone(calendar.zone).replace(microsecond=0).isoformat(),
     )
     return data
 

@@ -99,6 +99,9 @@ class Demand(models.Model):
     # and the moment itself (the letter's "no later than 5:00 p.m. PT on ...").
     deadline = models.DateField(null=True, blank=True, editable=False)
     deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The letter's date (the day it was sent where the holder works: what the letter,
+    # the lists and their filters say) and the moment the sending was recorded.
+    sent_on = models.DateField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The first channel chosen (lists and the load generator) and all of them, in order.
     sent_channel = models.CharField(

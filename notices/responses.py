@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import Truncator, get_valid_filename
 
 from casework import evidence as files
@@ -26,18 +25,14 @@ from notices.models import Demand, Remedy, Response, ResponseFile, response_file
 EXCERPT_CHARS = 200
 
 
-def sent_on(demand: Demand) -> dt.date | None:
-    """The local date the demand was sent (None if it never was)."""
-    return timezone.localdate(demand.sent_at) if demand.sent_at else None
-
-
 def check_received_on(demand: Demand, received_on: dt.date) -> None:
-    """A reply cannot arrive in the future, nor before the demand was sent."""
-    if received_on > timezone.localdate():
+    """A reply cannot arrive in the future, nor before the demand was sent (both
+    where the holder works)."""
+    if received_on > demand.rights_holder.today():
         raise ValidationError(
             {"received_on": "The date received cannot be in the future."}, code="future"
         )
-    sent = sent_on(demand)
+    sent = demand.sent_on
     if sent is not None and received_on < sent:
         raise ValidationError(
             {

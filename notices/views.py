@@ -381,9 +381,10 @@ def demand_detail(request, pk):
     editable = demand.status in workflow.EDITABLE and access.can_edit(request.user)
     allowed = workflow.allowed_actions(demand, request.user)
     letters = _letters_context(request, demand)
+    today = demand.rights_holder.today()
     for remedy in remedies:
         remedy.edit_form = RemedyForm.for_remedy(remedy)
-        remedy.compliance_form = ComplianceForm.for_remedy(remedy)
+        remedy.compliance_form = ComplianceForm.for_remedy(remedy, today=today)
     context = {
         "nav": "demands",
         "demand": demand,

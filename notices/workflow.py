@@ -18,7 +18,7 @@ from casework import access
 from casework.choices import EventSource, Stage
 from casework.stages import BulkTransitionError, transition_many
 from notices import notifications
-from notices.business_days import Calendar, calendar_for
+from notices.business_days import Calendar, calendar_for, holder_today
 from notices.choices import Channel, DemandStatus, LetterPurpose, RemedyStatus
 from notices.models import Demand, DemandEvent, Letter, Remedy
 
@@ -264,6 +264,7 @@ def send(demand, *, by, sent_on: dt.date, channels, note: str = "") -> Demand:
             "status": S.SENT,
             "status_changed_at": now,
             "updated_at": now,
+            "sent_on": sent_on,
             "sent_at": sent_at,
             "sent_channel": chosen[0],
             "sent_channels": chosen,
@@ -320,7 +321,7 @@ def record_compliance(
                 f"Demand {locked.reference} is {locked.get_status_display().lower()}: "
                 "compliance is recorded only after it is sent."
             )
-        on = on or timezone.localdate()
+        on = on or locked.rights_holder.today()
         old = locked_remedy.status
         if old == status and locked_remedy.note == note and locked_remedy.status_on == on:
             return locked_remedy  # a repeated request changes nothing
@@ -342,12 +343,15 @@ def record_compliance(
 
 
 def is_overdue_q():
-    """Demands whose deadline has passed while a remedy is still pending."""
+    """Demands whose deadline day has passed where their holder works (a list spans
+    holders, so each row's own today, in SQL) while a remedy is still pending."""
     from django.db.models import Exists, OuterRef, Q
 
     pending = Remedy.objects.filter(demand=OuterRef("pk"), status=RemedyStatus.PENDING)
     return (
-        Q(deadline__lt=timezone.localdate()) & Q(status__in=list(AFTER_SENDING)) & Exists(pending)
+        Q(deadline__lt=holder_today("rights_holder"))
+        & Q(status__in=list(AFTER_SENDING))
+        & Exists(pending)
     )
 
 

@@ -1,8 +1,6 @@
 """Fixtures of the API tests: Netflix's catalogue and items, keys of both scopes, and
 Warner's own catalogue, item, demand and key (the outsider's ids every test tries)."""
 
-import datetime as dt
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -88,7 +86,7 @@ def warner_side(warner):
     demand = drafting.draft_demand(wb_legal, [item.pk])
     workflow.perform(demand, "submit", by=wb_legal)
     workflow.perform(demand, "approve", by=wb_manager)
-    workflow.send(demand, by=wb_legal, sent_on=dt.date.today(), channels=["email"])
+    workflow.send(demand, by=wb_legal, sent_on=warner.today(), channels=["email"])
     key, token = keys.create_key(warner, name="WB feed", scope="write", by=wb_manager)
     return {
         "franchise": franchise,

@@ -48,8 +48,9 @@ def case(netflix, warner, manager, legal):
         year=2026,
         number=1,
         status=DemandStatus.SENT,
+        sent_on=netflix.today() - dt.timedelta(days=10),
         sent_at=timezone.now() - dt.timedelta(days=10),
-        deadline=timezone.localdate() - dt.timedelta(days=4),
+        deadline=netflix.today() - dt.timedelta(days=4),
         prepared_by=legal,
     )
     Remedy.objects.create(demand=demand, kind=RemedyKind.CEASE, text="Stop.")

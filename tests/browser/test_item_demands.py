@@ -24,6 +24,7 @@ def test_item_page_links_its_demand(page, live_server, netflix, legal):
         year=2026,
         number=42,
         status=DemandStatus.SENT,
+        sent_on=netflix.today(),
         sent_at=timezone.now(),
         prepared_by=legal,
     )

@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from notices.choices import DemandStatus
@@ -29,7 +28,7 @@ def test_legal_staff_record_a_counter_notice_with_a_pdf(
     draft,  # noqa: F811
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    today = timezone.localdate()
+    today = draft.rights_holder.today()  # the holder's, as the form offers
     demand = advance(
         draft, DemandStatus.SENT, legal=legal, manager=manager, sent_on=today - dt.timedelta(7)
     )

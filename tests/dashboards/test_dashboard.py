@@ -103,6 +103,7 @@ def build(holder, n_items, n_demands, seed):
             year=2026,
             number=number,
             status=status,
+            sent_on=holder.local_date(sent_at) if sent else None,
             sent_at=sent_at,
             deadline=(sent_at + dt.timedelta(days=rng.randint(3, 40))).date() if sent else None,
         )
@@ -169,9 +170,9 @@ class Reference:
                 i.franchise_id == self.franchise.pk for i in d.items.all()
             ):
                 continue
-            if self.start and (not d.sent_at or d.sent_at.date() < self.start):
+            if self.start and (not d.sent_on or d.sent_on < self.start):
                 continue
-            if self.end and (not d.sent_at or d.sent_at.date() > self.end):
+            if self.end and (not d.sent_on or d.sent_on > self.end):
                 continue
             result.append(d)
         return result
@@ -467,6 +468,7 @@ def build_more(holder, n_items, n_demands):
             year=2026,
             number=number,
             status=DemandStatus.SENT,
+            sent_on=TODAY - dt.timedelta(days=30),
             sent_at=NOW - dt.timedelta(days=30),
             deadline=TODAY - dt.timedelta(days=rng.randint(1, 20)),
         )

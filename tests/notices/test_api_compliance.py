@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def sent(draft, legal, manager):
     workflow.perform(draft, "submit", by=legal)
     workflow.perform(draft, "approve", by=manager)
-    return workflow.send(draft, by=legal, sent_on=dt.date.today(), channels=["email"])
+    return workflow.send(draft, by=legal, sent_on=draft.rights_holder.today(), channels=["email"])
 
 
 def test_demands_and_remedies_read(netflix, manager, sent):

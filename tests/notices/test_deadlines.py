@@ -284,7 +284,7 @@ def test_sweep_tasks_run_on_the_worker(celery_worker_real, netflix, legal):
     from casework.tasks import checks
     from notices import tasks
 
-    today = timezone.localdate()
+    today = netflix.today()
     demand = make_demand(netflix, deadline=today - dt.timedelta(days=2), by=legal)
     item = removed_item(netflix, timezone.now() - dt.timedelta(days=netflix.quiet_period_days + 1))
     tasks.sweep_deadlines.delay()

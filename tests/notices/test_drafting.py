@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from casework.choices import Stage
 from casework.models import Respondent
@@ -17,7 +16,7 @@ from tests.factories import ItemFactory, PlatformFactory, RespondentFactory
 
 def test_draft_from_items(legal, items, netflix):
     demand = drafting.draft_demand(legal, [i.pk for i in items], paragraphs="Since February…")
-    year = timezone.localdate().year
+    year = netflix.today().year
     assert demand.reference == f"NFLX-{year}-0001"
     assert demand.status == DemandStatus.DRAFT
     assert demand.respondent.name == "ByteDance Ltd."  # derived from Seedance 2.0
@@ -121,7 +120,7 @@ def test_references_are_gapless_under_concurrent_drafting(legal, netflix, seedan
     for t in threads:
         t.join()
     assert errors == []
-    year = timezone.localdate().year
+    year = netflix.today().year
     assert sorted(references) == [f"NFLX-{year}-{n:04d}" for n in range(1, 9)]
 
 

@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from webtest import Upload
 
 from notices import drafting, responses, workflow
@@ -33,7 +32,10 @@ def media(settings, tmp_path):
 
 
 def days_ago(n):
-    return timezone.localdate() - dt.timedelta(days=n)
+    """A date ``n`` days before today where the demands' holder (Netflix) works."""
+    from casework.models import RightsHolder
+
+    return RightsHolder.objects.get(code="NFLX").today() - dt.timedelta(days=n)
 
 
 @pytest.fixture

@@ -175,7 +175,10 @@ def test_sending_refuses_a_future_date_or_no_channel_and_changes_nothing(
     demand = advance(draft, S.APPROVED, legal=legal, manager=manager)
     with pytest.raises(workflow.WorkflowError, match="future"):
         workflow.send(
-            demand, by=legal, sent_on=dt.date.today() + dt.timedelta(days=2), channels=["email"]
+            demand,
+            by=legal,
+            sent_on=demand.rights_holder.today() + dt.timedelta(days=1),
+            channels=["email"],
         )
     with pytest.raises(workflow.WorkflowError, match="at least one channel"):
         workflow.send(demand, by=legal, sent_on=dt.date(2026, 3, 6), channels=[])
