@@ -121,3 +121,31 @@ def test_a_deadline_of_the_holders_today_is_not_overdue_yet(evening, legal, mana
     assert deadlines.sweep_deadlines() == {"marked": 1, "cleared": 0}
     rows = overdue_demands(Selection(user=manager))
     assert [(r["reference"], r["days_overdue"]) for r in rows] == [(demand.reference, 1)]
+
+
+def test_the_migration_dates_demands_sent_before_it_in_their_holders_zone(
+    legal, manager, draft, netflix
+):
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("notices.migrations.0003_demand_sent_on").BACKFILL
+    demand = advance(
+        draft, DemandStatus.SENT, legal=legal, manager=manager, sent_on=dt.date(2026, 12, 1)
+    )
+    # Sent at 4:30 p.m. in Los Angeles on the 1st: already the 2nd in UTC.
+    Demand.objects.filter(pk=demand.pk).update(
+        sent_on=None, sent_at=dt.datetime(2026, 12, 2, 0, 30, tzinfo=dt.UTC)
+    )
+    unsent = Demand.objects.create(
+        rights_holder=netflix,
+        respondent=demand.respondent,
+        reference="NFLX-2026-0099",
+        year=2026,
+        number=99,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(backfill, ["UTC"])
+    assert Demand.objects.get(pk=demand.pk).sent_on == dt.date(2026, 12, 1)
+    assert Demand.objects.get(pk=unsent.pk).sent_on is None
