@@ -101,12 +101,13 @@ def recipients_for(demand) -> list[str]:
     return addresses
 
 
-def reminders_due(today: dt.date):
-    """(demand, kind) pairs to send now.
+def reminders_due(now: dt.datetime):
+    """(demand, kind, the holder's today) for the reminders to send at ``now``.
 
     ``due_soon`` from the business day before the deadline until the deadline;
-    ``due`` from the deadline on. A sweep that missed a day still sends them.
-    Only open demands with a pending remedy are reminded about.
+    ``due`` from the deadline on, both by the day where the holder works. A sweep
+    that missed a day still sends them. Only open demands with a pending remedy
+    are reminded about.
     """
     base = Demand.objects.filter(
         _pending_remedy(), status__in=_open_statuses(), deadline__isnull=False
@@ -115,21 +116,28 @@ def reminders_due(today: dt.date):
     def not_sent(kind):
         return ~Exists(DemandReminder.objects.filter(demand=OuterRef("pk"), kind=kind))
 
-    # The business day before a deadline is rarely more than a long weekend before
-    # it; narrow in SQL, decide exactly in Python with the holder's own calendar
-    # (weekend, public holidays, closure days), read once per holder.
+    # Narrow in SQL by the server's date, a day either side (every holder's today is
+    # within a day of it); decide exactly in Python with the holder's own today and
+    # calendar (weekend, public holidays, closure days), read once per holder.
+    server_today = now.astimezone(dt.UTC).date()
+    day = dt.timedelta(days=1)
     soon = base.filter(
-        not_sent(ReminderKind.DUE_SOON), deadline__gt=today, deadline__lte=today + dt.timedelta(10)
+        not_sent(ReminderKind.DUE_SOON),
+        deadline__gte=server_today,
+        deadline__lte=server_today + 11 * day,
     )
-    due = base.filter(not_sent(ReminderKind.DUE), deadline__lte=today)
+    due = base.filter(not_sent(ReminderKind.DUE), deadline__lte=server_today + day)
     calendars = {}
     for demand in soon.order_by("deadline", "pk"):
         holder = demand.rights_holder
+        today = holder.local_date(now)
         calendar = calendars.get(holder.pk) or calendars.setdefault(holder.pk, calendar_for(holder))
-        if today >= calendar.previous_business_day(demand.deadline):
-            yield demand, ReminderKind.DUE_SOON
+        if today < demand.deadline and today >= calendar.previous_business_day(demand.deadline):
+            yield demand, ReminderKind.DUE_SOON, today
     for demand in due.order_by("deadline", "pk"):
-        yield demand, ReminderKind.DUE
+        today = demand.rights_holder.local_date(now)
+        if demand.deadline <= today:
+            yield demand, ReminderKind.DUE, today
 
 
 def send_reminders(now=None) -> list[tuple[int, str]]:
@@ -140,9 +148,8 @@ def send_reminders(now=None) -> list[tuple[int, str]]:
     if sending fails the row rolls back and the next sweep tries again.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
     sent = []
-    for demand, kind in list(reminders_due(today)):
+    for demand, kind, today in list(reminders_due(now)):
         recipients = recipients_for(demand)
         if not recipients:
             logger.warning("Demand %s has nobody to remind.", demand.reference)
@@ -159,7 +166,7 @@ def send_reminders(now=None) -> list[tuple[int, str]]:
                     "url": absolute_url(demand.get_absolute_url()),
                 }
                 subject = (
-                    f"{demand.reference}: deadline tomorrow"
+                    f"{demand.reference}: deadline {demand.deadline:%A %-d %B}"
                     if kind == ReminderKind.DUE_SOON
                     else f"{demand.reference}: deadline reached"
                 )

@@ -184,12 +184,33 @@ def test_the_due_soon_reminder_follows_the_holders_calendar(netflix, legal):
     friday = dt.date(2026, 11, 27)
     demand = make_demand(netflix, deadline=friday, by=legal)
     assert sweeps.previous_business_day(friday, calendar_for(netflix)) == dt.date(2026, 11, 25)
-    assert (demand, ReminderKind.DUE_SOON) in list(sweeps.reminders_due(dt.date(2026, 11, 25)))
-    assert not list(sweeps.reminders_due(dt.date(2026, 11, 24)))
+    assert (demand, ReminderKind.DUE_SOON) in due_on(dt.date(2026, 11, 25))
+    assert not due_on(dt.date(2026, 11, 24))
 
     HolderClosureDay.objects.create(rights_holder=netflix, date=dt.date(2026, 11, 25), reason="x")
     assert sweeps.previous_business_day(friday, calendar_for(netflix)) == dt.date(2026, 11, 24)
-    assert (demand, ReminderKind.DUE_SOON) in list(sweeps.reminders_due(dt.date(2026, 11, 24)))
+    assert (demand, ReminderKind.DUE_SOON) in due_on(dt.date(2026, 11, 24))
+
+
+def due_on(day, hour=10):
+    """The reminders due at ``hour`` o'clock in Los Angeles (Netflix's zone) on ``day``."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo("America/Los_Angeles"))
+    return [(demand, kind) for demand, kind, _today in sweeps.reminders_due(moment)]
+
+
+@pytest.mark.django_db
+def test_reminders_follow_the_holders_day_not_the_servers(netflix, legal):
+    """At 4:30 p.m. in Los Angeles the server's date is already tomorrow: a deadline
+    tomorrow in Los Angeles is "due soon", not yet reached."""
+    tuesday = dt.date(2026, 12, 8)
+    demand = make_demand(netflix, deadline=tuesday, by=legal)
+    evening = dt.datetime(2026, 12, 8, 0, 30, tzinfo=UTC)  # 4:30 p.m. on Monday in LA
+    assert list(sweeps.reminders_due(evening)) == [
+        (demand, ReminderKind.DUE_SOON, dt.date(2026, 12, 7))
+    ]
+    assert due_on(tuesday, hour=0) == [(demand, ReminderKind.DUE)]
 
 
 @pytest.mark.django_db
@@ -210,7 +231,9 @@ def test_reminders_go_to_preparer_and_managers_once(netflix, legal, people, mail
     assert len(mailoutbox) == 1
     assert sorted(mailoutbox[0].to) == expected
     assert demand.reference in mailoutbox[0].subject
-    assert "tomorrow" in mailoutbox[0].subject
+    # Friday's reminder of Monday's deadline says Monday, not "tomorrow".
+    assert mailoutbox[0].subject.endswith(": deadline Monday 9 March")
+    assert "is the next business day: Monday 9 March 2026." in mailoutbox[0].body
     # It links to the demand with an absolute URL (SITE_URL).
     assert f"\nhttp://desist.example/demands/{demand.pk}/\n" in mailoutbox[0].body
 
