@@ -568,7 +568,6 @@ def load_demo() -> dict:
         )[0]
         for name, kind, url, description, agent in PLATFORMS
     ]
-    today = timezone.localdate()
     holders = {}
     for spec in HOLDERS:
         fields = {k: v for k, v in spec.items() if k not in ("name", "users", "franchises")}
@@ -586,7 +585,7 @@ def load_demo() -> dict:
                     franchise=franchise, name=element_name, defaults={"kind": kind}
                 )
         rows = NETFLIX_ITEMS if holder.code == "NFLX" else OTHER_ITEMS[holder.code]
-        new_items = _items(holder, rows, platforms, users, today)
+        new_items = _items(holder, rows, platforms, users, holder.today())
         for index, item in enumerate(new_items):
             _walk(item, STAGE_PATHS[index % len(STAGE_PATHS)], users[0], item.created_at)
     # A saved filter of the item list, as Netflix's legal staff keep one (its link is
