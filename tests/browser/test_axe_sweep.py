@@ -56,9 +56,11 @@ ROUTES_NOT_OPENED = {
     # Swagger UI's script builds; only a patched Swagger UI could change that.
     "api-docs": "Swagger UI (drf-spectacular-sidecar) draws the page: not our markup",
     "casework:item-export": "CSV download",
-    "casework:item-bulk-stage": "POST only: redirects to the item list",
+    "casework:item-bulk-stage": "POST: its pages (a missing note, a partial move) are checked "
+    "with axe in test_confirm_actions.py",
     "casework:element-options": "htmx fragment of the item form, checked inside it",
-    "casework:item-transition": "POST only: redirects to the item",
+    "casework:item-transition": "POST: its question page (no JavaScript) is checked with axe "
+    "in test_confirm_actions.py",
     "casework:evidence-add": "POST only: redirects to the item",
     "casework:item-check": "POST only: redirects to the item",
     "casework:item-check-progress": "htmx fragment of the item page, checked inside it",
@@ -74,8 +76,10 @@ ROUTES_NOT_OPENED = {
     "notices:remedy-edit": "POST only: redirects to the demand",
     "notices:remedy-remove": "POST only: redirects to the demand",
     "notices:remedy-compliance": "POST only: redirects to the demand",
-    "notices:demand-action": "POST only: redirects to the demand",
-    "notices:demand-send": "POST only: redirects to the demand",
+    "notices:demand-action": "POST: asks first on a page without JavaScript (test_demand_forms), "
+    "then redirects to the demand",
+    "notices:demand-send": "POST: asks first on a page without JavaScript (test_demand_forms), "
+    "then redirects to the demand",
     "notices:letter-request": "POST only: redirects to the demand",
     "notices:letter-panel": "htmx fragment of the demand page, checked inside it",
     "notices:letter-view": "the PDF (or its HTML preview) framed in the demand page",
