@@ -518,7 +518,7 @@ class ResponseFile(AppendOnly):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Deadline tomorrow (business day before)"
+    DUE_SOON = "due_soon", "Deadline next business day"
     DUE = "due", "Deadline reached"
 
 
