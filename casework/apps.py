@@ -7,7 +7,6 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         from casework import catalogue
-        from config import checks  # noqa: F401 - registers the deployment checks
 
         # Saving or deleting a franchise, element, platform… makes the cached
         # filter choices stale (casework/catalogue.py).

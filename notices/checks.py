@@ -1,4 +1,5 @@
-"""Deployment checks of the project's own settings (`manage.py check --deploy`)."""
+"""Deployment checks of the settings notices rely on (`manage.py check --deploy`),
+registered in NoticesConfig.ready: the emails it sends link to SITE_URL."""
 
 from urllib.parse import urlsplit
 
