@@ -164,12 +164,11 @@ class Demand(models.Model):
     @property
     def deadline_display(self) -> str:
         """ "5:00 p.m. PT on Tuesday, December 1, 2026" in the holder's zone, or ""."""
-        from notices.business_days import Calendar, describe_deadline
+        from notices.business_days import describe_deadline
 
         if self.deadline_at is None:
             return ""
-        zone = Calendar(time_zone=self.rights_holder.time_zone).zone
-        return describe_deadline(self.deadline_at.astimezone(zone))
+        return describe_deadline(self.deadline_at.astimezone(self.rights_holder.zone))
 
     @property
     def channels_display(self) -> str:

@@ -43,9 +43,10 @@ def test_a_letter_sent_today_as_the_form_offers_is_dated_the_holders_today(
     evening, webapp, legal, manager, draft
 ):
     demand = advance(draft, DemandStatus.APPROVED, legal=legal, manager=manager)
-    form = webapp.get(detail(demand), user=legal).forms["send"]
+    page = webapp.get(detail(demand), user=legal)
+    form = page.forms["send"]
     assert form["sent_on"].value == "2026-12-07"  # not the server's 8th: that is refused
-    assert webapp.get(detail(demand)).html.select_one("#id_sent_on")["max"] == "2026-12-07"
+    assert page.html.select_one("#id_sent_on")["max"] == "2026-12-07"
     form.submit().forms["confirm"].submit().follow()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SENT
@@ -93,10 +94,16 @@ def test_compliance_is_dated_the_holders_today(evening, webapp, legal, manager, 
     demand = advance(
         draft, DemandStatus.SENT, legal=legal, manager=manager, sent_on=dt.date(2026, 12, 1)
     )
-    remedy = demand.remedies.order_by("position").first()
-    form = webapp.get(detail(demand), user=legal).forms[f"compliance-{remedy.pk}"]
-    assert form[f"c{remedy.pk}-on"].value == "2026-12-07"
-    assert workflow.record_compliance(remedy, by=legal, status="complied").status_on == (
+    first, second = demand.remedies.order_by("position")[:2]
+    form = webapp.get(detail(demand), user=legal).forms[f"compliance-{first.pk}"]
+    assert form[f"c{first.pk}-on"].value == "2026-12-07"
+    # Saved as the page offers it: the date is accepted and recorded as the 7th.
+    form[f"c{first.pk}-status"] = "complied"
+    form.submit().follow()
+    first.refresh_from_db()
+    assert (first.status, first.status_on) == ("complied", HOLDERS_TODAY)
+    # Recorded without a date (the API), it is the holder's today too.
+    assert workflow.record_compliance(second, by=legal, status="complied").status_on == (
         HOLDERS_TODAY
     )
 
